@@ -7,7 +7,15 @@ is how a rule "changes nothing".
 
 
 class RectifyError(Exception):
-    """A rule was broken; the message says which, in Chinese."""
+    """A rule was broken; the message says which, in Chinese.
+
+    `field` names the input field concerned (a ledger column such as
+    "lead_unit"), when there is one, so an import can point at the cell.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class PermissionDenied(RectifyError):

@@ -1,0 +1,38 @@
+"""The `rectify` command. Sub-commands live in one module per area."""
+import typer
+
+from flows.cli.finding_cmds import finding_app
+from flows.cli.history_cmds import history_app
+from flows.cli.ledger_cmds import ledger_app
+from flows.cli.setup_cmds import category_app, db_app, person_app, source_app, unit_app
+
+app = typer.Typer(
+    name="rectify",
+    help="""整改跟踪机器人：登记审计/检查发现的问题，跟踪整改、催办督办、销号。
+
+\b
+常用示例：
+  rectify db init                                   初始化（生成配置、创建数据库）
+  rectify ledger import 台账.xlsx --source 云审报〔2021〕22号 --as 王主任 --dry-run
+  rectify finding list --overdue                    查看逾期未销号的问题
+  rectify finding submit 2-3 --as 李科长 --result 已全部退回
+  rectify finding approve 2-3 --as 张局长
+  rectify finding history 2-3                       办理记录时间线
+  rectify history verify                            校验记录是否被篡改
+""",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(source_app, name="source")
+app.add_typer(unit_app, name="unit")
+app.add_typer(person_app, name="person")
+app.add_typer(category_app, name="category")
+app.add_typer(finding_app, name="finding")
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(history_app, name="history")
+
+
+def main():
+    app()

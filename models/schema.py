@@ -1,0 +1,8 @@
+"""Imports every table module, so SQLModel.metadata describes the whole
+schema (for migrations and the schema drift test)."""
+from sqlmodel import SQLModel
+
+import models.history  # noqa: F401
+import models.ledger  # noqa: F401
+
+metadata = SQLModel.metadata

@@ -1,0 +1,447 @@
+"""The official document format, GB/T 9704-2012 《党政机关公文格式》, on python-docx.
+
+`OfficialDocument` sets up an A4 document (margins, 22 lines of 28
+characters, styles with explicit East-Asian font names, "— N —" page
+numbers alternating sides) and offers the building blocks of a 公文:
+版头, title, addressee, headings, body, attachment note, signature and
+attachment pages. The document modules compose these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Emu, Mm, Pt, RGBColor
+from lxml import etree
+
+from notices.documents.data import DocHeader
+from notices.documents.wording import cn_date
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), Mm(26)
+TYPE_AREA_WIDTH = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT)  # 156 mm
+TYPE_AREA_HEIGHT = Emu(PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM)  # 225 mm
+LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
+# 225 mm / 22 lines = 28.98 pt; Word stores twentieths of a point, so 28.95 pt keeps 22 lines.
+LINE_PITCH = Pt(28.95)
+BODY_SIZE = Pt(16)  # 3号
+TITLE_SIZE = Pt(22)  # 2号
+PAGE_NUMBER_SIZE = Pt(14)  # 4号
+TABLE_SIZE = Pt(10.5)  # 5号
+FORM_SIZE = Pt(14)  # 4号
+# Page number sits 7 mm below the type area: footer distance = bottom margin - 7 mm - one 4号 line.
+FOOTER_DISTANCE = Emu(MARGIN_BOTTOM - Mm(7) - PAGE_NUMBER_SIZE)
+RED = RGBColor(0xFF, 0x00, 0x00)
+
+
+@dataclass(frozen=True)
+class Font:
+    name: str  # declared in w:rFonts (w:eastAsia and the Latin slots)
+    fallback: str  # w:altName in the font table, for machines without `name`
+    panose: str
+    family: str  # w:family of the font table: roman / modern / script
+
+
+FANGSONG = Font("仿宋_GB2312", "仿宋", "02010609030101010101", "modern")
+KAITI = Font("楷体_GB2312", "楷体", "02010609030101010101", "modern")
+HEITI = Font("黑体", "SimHei", "02010609060101010101", "modern")
+XIAOBIAOSONG = Font("方正小标宋简体", "华文中宋", "02000000000000000000", "script")
+SONGTI = Font("宋体", "SimSun", "02010600030101010101", "auto")
+FONTS = (FANGSONG, KAITI, HEITI, XIAOBIAOSONG, SONGTI)
+
+
+def set_run_fonts(rPr, font: Font) -> None:
+    """Name the font in every slot, East-Asian included, replacing theme fonts."""
+    for old in rPr.findall(qn("w:rFonts")):
+        rPr.remove(old)
+    rFonts = rPr.makeelement(qn("w:rFonts"), {
+        qn("w:ascii"): font.name, qn("w:hAnsi"): font.name,
+        qn("w:eastAsia"): font.name, qn("w:cs"): font.name, qn("w:hint"): "eastAsia"})
+    rPr.insert(0, rFonts)
+
+
+def add_run(paragraph, text: str, font: Font = FANGSONG, *, size=None, bold=None, color=None):
+    run = paragraph.add_run(text)
+    set_run_fonts(run._r.get_or_add_rPr(), font)
+    if size is not None:
+        run.font.size = size
+    if bold is not None:
+        run.font.bold = bold
+    if color is not None:
+        run.font.color.rgb = color
+    return run
+
+
+@dataclass(frozen=True)
+class _StyleSpec:
+    name: str
+    font: Font
+    size: Pt
+    bold: bool = False
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY
+    indent_chars: int = 2
+    exact_line: Pt | None = LINE_PITCH
+    outline_level: int | None = None
+    snap_to_grid: bool = True
+
+
+BODY_STYLE = "Normal"
+TITLE_STYLE = "Title"
+HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
+TABLE_TEXT_STYLE = "表格文字"
+TABLE_HEADER_STYLE = "表格标题行"
+FORM_TEXT_STYLE = "表单文字"
+FORM_LABEL_STYLE = "表单栏目"
+PAGE_NUMBER_STYLE = "页码"
+
+_STYLES = (
+    _StyleSpec(BODY_STYLE, FANGSONG, BODY_SIZE),
+    _StyleSpec(TITLE_STYLE, XIAOBIAOSONG, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
+               indent_chars=0, exact_line=Pt(35)),
+    # "一、" 黑体, "（一）" 楷体, "1." 仿宋 bold, "（1）" 仿宋; all indented like the body.
+    _StyleSpec(HEADING_STYLES[0], HEITI, BODY_SIZE, outline_level=0),
+    _StyleSpec(HEADING_STYLES[1], KAITI, BODY_SIZE, outline_level=1),
+    _StyleSpec(HEADING_STYLES[2], FANGSONG, BODY_SIZE, bold=True, outline_level=2),
+    _StyleSpec(HEADING_STYLES[3], FANGSONG, BODY_SIZE, outline_level=3),
+    _StyleSpec(TABLE_TEXT_STYLE, FANGSONG, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT,
+               indent_chars=0, exact_line=None, snap_to_grid=False),
+    _StyleSpec(TABLE_HEADER_STYLE, HEITI, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
+               indent_chars=0, exact_line=None, snap_to_grid=False),
+    _StyleSpec(FORM_TEXT_STYLE, FANGSONG, FORM_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT,
+               indent_chars=0, exact_line=Pt(22), snap_to_grid=False),
+    _StyleSpec(FORM_LABEL_STYLE, HEITI, FORM_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
+               indent_chars=0, exact_line=Pt(22), snap_to_grid=False),
+    _StyleSpec(PAGE_NUMBER_STYLE, SONGTI, PAGE_NUMBER_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT,
+               indent_chars=0, exact_line=None, snap_to_grid=False),
+)
+
+
+def _apply_style(styles, spec: _StyleSpec) -> None:
+    try:
+        style = styles[spec.name]
+    except KeyError:
+        style = styles.add_style(spec.name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[BODY_STYLE]
+        style.quick_style = True
+    element = style.element
+    # Start from nothing: the template's theme fonts, colours and borders must not leak in.
+    for tag in ("w:pPr", "w:rPr"):
+        for old in element.findall(qn(tag)):
+            element.remove(old)
+    pf = style.paragraph_format
+    pf.alignment = spec.align
+    pf.space_before = pf.space_after = Pt(0)
+    pf.widow_control = True
+    if spec.exact_line is not None:
+        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        pf.line_spacing = spec.exact_line
+    else:
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    pPr = element.get_or_add_pPr()
+    if spec.outline_level is not None:
+        pf.keep_with_next = True
+        pPr.append(pPr.makeelement(qn("w:outlineLvl"), {qn("w:val"): str(spec.outline_level)}))
+    if not spec.snap_to_grid:
+        pPr.append(pPr.makeelement(qn("w:snapToGrid"), {qn("w:val"): "0"}))
+    ind = pPr.makeelement(qn("w:ind"), {
+        qn("w:firstLineChars"): str(spec.indent_chars * 100),
+        qn("w:firstLine"): str(int(spec.size.pt * 20 * spec.indent_chars))})
+    pPr.append(ind)
+    _sort_children(pPr, _PPR_ORDER)
+    font = style.font
+    set_run_fonts(element.get_or_add_rPr(), spec.font)
+    font.size = spec.size
+    font.bold = spec.bold
+    font.italic = False
+    font.color.rgb = RGBColor(0, 0, 0)
+
+
+# CT_PPr child order (ECMA-376 17.3.1.26), for the elements set here.
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "widowControl", "pBdr",
+              "shd", "tabs", "snapToGrid", "spacing", "ind", "jc", "outlineLvl")
+
+
+def _sort_children(parent, order) -> None:
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+    children = sorted(parent, key=lambda c: rank.get(c.tag, len(order)))
+    for child in children:
+        parent.append(child)
+
+
+_FONT_TABLE = "/word/fontTable.xml"
+
+
+def _declare_fonts(document) -> None:
+    """Add the Chinese fonts, with fallbacks, to the font table.
+
+    Word substitutes a missing font from the table's w:altName, charset 86
+    (GB2312) and panose class, so a machine without 方正小标宋简体 shows 华文中宋
+    rather than a Latin font.
+    """
+    part = next(p for p in document.part.package.iter_parts() if p.partname == _FONT_TABLE)
+    root = etree.fromstring(part.blob)
+    for font in FONTS:
+        root.append(parse_xml(
+            f'<w:font {nsdecls("w")} w:name="{font.name}">'
+            f'<w:altName w:val="{font.fallback}"/><w:panose1 w:val="{font.panose}"/>'
+            f'<w:charset w:val="86"/><w:family w:val="{font.family}"/><w:pitch w:val="variable"/>'
+            f'</w:font>'))
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _set_document_defaults(document) -> None:
+    styles_el = document.styles.element
+    rPr = styles_el.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_run_fonts(rPr, FANGSONG)
+    for lang in rPr.findall(qn("w:lang")):
+        rPr.remove(lang)
+    rPr.append(rPr.makeelement(qn("w:lang"), {
+        qn("w:val"): "en-US", qn("w:eastAsia"): "zh-CN", qn("w:bidi"): "ar-SA"}))
+    settings = document.settings.element
+    for lang in settings.findall(qn("w:themeFontLang")):
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    # Odd pages carry the page number on the right, even pages on the left.
+    document.settings.odd_and_even_pages_header_footer = True
+
+
+def _page_number_paragraph(paragraph, align) -> None:
+    paragraph.style = PAGE_NUMBER_STYLE
+    paragraph.alignment = align
+    pf = paragraph.paragraph_format
+    # "单页码居右空一字，双页码居左空一字"
+    if align == WD_ALIGN_PARAGRAPH.RIGHT:
+        pf.right_indent = PAGE_NUMBER_SIZE
+    else:
+        pf.left_indent = PAGE_NUMBER_SIZE
+    add_run(paragraph, "— ", SONGTI)
+    run = add_run(paragraph, "", SONGTI)
+    r = run._r
+    for kind, extra in (("begin", None), ("instr", " PAGE "), ("separate", None)):
+        if kind == "instr":
+            node = r.makeelement(qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
+            node.text = extra
+        else:
+            node = r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+        r.append(node)
+    add_run(paragraph, "1", SONGTI)
+    end = add_run(paragraph, "", SONGTI)._r
+    end.append(end.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "end"}))
+    add_run(paragraph, " —", SONGTI)
+
+
+def _set_doc_grid(section, lines_and_chars: bool) -> None:
+    sectPr = section._sectPr
+    for grid in sectPr.findall(qn("w:docGrid")):
+        sectPr.remove(grid)
+    attrs = {qn("w:linePitch"): str(int(LINE_PITCH.pt * 20))}
+    if lines_and_chars:
+        # 28 characters across 156 mm: the grid narrows the 16 pt pitch (4096ths of a point).
+        pitch = TYPE_AREA_WIDTH.pt / CHARS_PER_LINE
+        attrs[qn("w:type")] = "linesAndChars"
+        attrs[qn("w:charSpace")] = str(round((pitch - BODY_SIZE.pt) * 4096))
+    sectPr.append(sectPr.makeelement(qn("w:docGrid"), attrs))
+
+
+def set_portrait(section) -> None:
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
+    section.header_distance = Mm(15)
+    section.footer_distance = FOOTER_DISTANCE
+    section.gutter = 0
+    _set_doc_grid(section, lines_and_chars=True)
+
+
+def set_landscape(section) -> None:
+    """The portrait page turned: its left (binding) edge becomes the top of the table."""
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
+    section.top_margin, section.bottom_margin = MARGIN_LEFT, MARGIN_RIGHT
+    section.left_margin, section.right_margin = MARGIN_TOP, MARGIN_BOTTOM
+    section.footer_distance = Mm(12)
+    _set_doc_grid(section, lines_and_chars=False)
+
+
+def landscape_width():
+    return Emu(PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM)
+
+
+def text_width(text: str) -> float:
+    """Width in full-width characters: CJK counts 1, ASCII ½."""
+    return sum(0.5 if ord(c) < 0x2E80 else 1 for c in text)
+
+
+class OfficialDocument:
+    """A 公文 being written top to bottom."""
+
+    def __init__(self, title_for_properties: str = "", author: str = ""):
+        self.doc = Document()
+        _set_document_defaults(self.doc)
+        for spec in _STYLES:
+            _apply_style(self.doc.styles, spec)
+        _declare_fonts(self.doc)
+        section = self.doc.sections[0]
+        set_portrait(section)
+        _page_number_paragraph(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
+        _page_number_paragraph(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+        props = self.doc.core_properties
+        props.title, props.author, props.comments = title_for_properties, author, ""
+        props.last_modified_by = author
+
+    # -- 版头 -------------------------------------------------------------
+    def letterhead(self, header: DocHeader) -> None:
+        """发文机关标志 in red, 发文字号 (with 签发人 for reports sent up), red line."""
+        mark = header.issuer.letterhead_text
+        # As large as fits on one line, at most 一号 bold-title size used by most offices.
+        size = Pt(min(42, int(TYPE_AREA_WIDTH.pt * 0.96 / max(text_width(mark), 1))))
+        p = self._plain(WD_ALIGN_PARAGRAPH.CENTER, exact=Pt(size.pt * 1.25))
+        p.paragraph_format.space_before = Pt(12)
+        add_run(p, mark, XIAOBIAOSONG, size=size, color=RED)
+        self.blank()
+        self.blank()
+        p = self._plain(WD_ALIGN_PARAGRAPH.CENTER)
+        if header.signer:
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            p.paragraph_format.left_indent = BODY_SIZE
+            p.paragraph_format.tab_stops.add_tab_stop(Emu(TYPE_AREA_WIDTH - BODY_SIZE), WD_TAB_ALIGNMENT.RIGHT)
+            add_run(p, header.doc_number)
+            add_run(p, "\t签发人：")
+            add_run(p, header.signer, KAITI)
+        else:
+            add_run(p, header.doc_number)
+        _red_rule(p)
+        self.blank()
+
+    def doc_number_line(self, header: DocHeader) -> None:
+        """发文字号 alone, right-aligned above the title, for notices without a 版头."""
+        p = self._plain(WD_ALIGN_PARAGRAPH.RIGHT)
+        add_run(p, header.doc_number)
+
+    # -- 主体 -------------------------------------------------------------
+    def title(self, text: str) -> None:
+        p = self.doc.add_paragraph(style=TITLE_STYLE)
+        add_run(p, text, XIAOBIAOSONG)
+
+    def addressee(self, text: str) -> None:
+        self.blank()
+        p = self._plain(WD_ALIGN_PARAGRAPH.LEFT)
+        add_run(p, text.rstrip("：:") + "：")
+
+    def heading(self, level: int, text: str) -> None:
+        """level 1 "一、" 黑体, 2 "（一）" 楷体, 3 "1." 仿宋 bold, 4 "（1）" 仿宋."""
+        spec = _STYLES[1 + level]
+        p = self.doc.add_paragraph(style=HEADING_STYLES[level - 1])
+        add_run(p, text, spec.font)
+
+    def paragraph(self, text: str, lead: str = "", lead_level: int = 2):
+        """A body paragraph; `lead` starts it in a heading font ("（一）总体进展。…")."""
+        p = self.doc.add_paragraph(style=BODY_STYLE)
+        if lead:
+            spec = _STYLES[1 + lead_level]
+            add_run(p, lead, spec.font, bold=spec.bold or None)
+        add_run(p, text)
+        return p
+
+    def blank(self) -> None:
+        self._plain(WD_ALIGN_PARAGRAPH.LEFT)
+
+    def picture(self, png: bytes, width, caption: str = "") -> None:
+        p = self._plain(WD_ALIGN_PARAGRAPH.CENTER, exact=None)
+        p.paragraph_format.keep_with_next = bool(caption)
+        p.add_run().add_picture(BytesIO(png), width=width)
+        if caption:
+            c = self._plain(WD_ALIGN_PARAGRAPH.CENTER)
+            add_run(c, caption, KAITI)
+
+    def attachment_note(self, names: list[str]) -> None:
+        """附件：1. …, the following items aligned under the first name."""
+        if not names:
+            return
+        self.blank()
+        for i, name in enumerate(names, 1):
+            p = self.doc.add_paragraph(style=BODY_STYLE)
+            label = f"{i}. {name}" if len(names) > 1 else name
+            if i == 1:
+                add_run(p, "附件：" + label)
+            else:
+                no_first_line_indent(p)
+                p.paragraph_format.left_indent = BODY_SIZE * 5
+                add_run(p, label)
+
+    def signature(self, signed_by: str, on: date) -> None:
+        """署名 centred over the date; the date 右空四字."""
+        date_text = cn_date(on)
+        self.blank()
+        self.blank()
+        offset = 4 + (text_width(date_text) - text_width(signed_by)) / 2
+        for text, right in ((signed_by, max(0.0, offset)), (date_text, 4)):
+            p = self._plain(WD_ALIGN_PARAGRAPH.RIGHT)
+            p.paragraph_format.right_indent = Pt(BODY_SIZE.pt * right)
+            add_run(p, text)
+
+    # -- 附件 -------------------------------------------------------------
+    def attachment_page(self, label: str, title: str, *, landscape: bool = False) -> None:
+        """Start an attachment on a new page: "附件1" top left in 黑体, then its title."""
+        if landscape:
+            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+            set_landscape(section)
+        p = self._plain(WD_ALIGN_PARAGRAPH.LEFT)
+        p.paragraph_format.page_break_before = not landscape
+        add_run(p, label, HEITI)
+        self.blank()
+        self.title(title)
+        self.blank()
+
+    def note(self, text: str) -> None:
+        """A small unindented line under a title, e.g. the statistics cut-off."""
+        p = self._plain(WD_ALIGN_PARAGRAPH.CENTER)
+        add_run(p, text, KAITI)
+
+    def append_block(self, element) -> None:
+        """Insert a ready-made block element (a w:tbl) at the end of the body."""
+        self.doc.element.body.insert_element_before(element, "w:sectPr")
+
+    def save(self, path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.doc.save(path)
+        return path
+
+    # -- helpers ----------------------------------------------------------
+    def _plain(self, align, exact=LINE_PITCH):
+        """A paragraph in the body font without the first-line indent."""
+        p = self.doc.add_paragraph(style=BODY_STYLE)
+        p.alignment = align
+        no_first_line_indent(p)
+        pf = p.paragraph_format
+        if exact is None:
+            pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        elif exact != LINE_PITCH:
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = exact
+        return p
+
+
+def no_first_line_indent(paragraph) -> None:
+    # The style indents by characters (w:firstLineChars), which wins over w:firstLine.
+    paragraph.paragraph_format.first_line_indent = Pt(0)
+    paragraph._p.pPr.find(qn("w:ind")).set(qn("w:firstLineChars"), "0")
+
+
+def _red_rule(paragraph) -> None:
+    pPr = paragraph._p.get_or_add_pPr()
+    pPr.append(parse_xml(
+        f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="11" '
+        f'w:color="FF0000"/></w:pBdr>'))
+    _sort_children(pPr, _PPR_ORDER)
+
+
