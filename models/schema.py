@@ -3,6 +3,7 @@ schema (for migrations and the schema drift test)."""
 from sqlmodel import SQLModel
 
 import models.history  # noqa: F401
+import models.outbox  # noqa: F401
 import models.ledger  # noqa: F401
 
 metadata = SQLModel.metadata

@@ -215,7 +215,7 @@ def _render_one(env_fmt: str, context: NoticeContext, override_dir, part_label: 
         title = "".join(title_block(template.new_context(variables))).strip() if title_block else KINDS[kind]
         subject = title + part_label
         body = template.render(variables, subject=subject)
-    except jinja2.TemplateError as exc:
+    except Exception as exc:  # a coordinator's override can fail in any way; say which template
         raise ValidationError(f"通知模板“{kind}”（{env_fmt}）渲染失败：{exc}") from exc
     return subject, body
 
@@ -263,8 +263,16 @@ def body_bytes(msg: RenderedMessage) -> int:
 
 
 # The rows a message is split by: findings, or the failure lines of a summary.
+# Digests and circulars print findings grouped; packing them in group order
+# keeps each group together instead of repeating it in every part.
 def _rows(context: NoticeContext) -> list:
-    return list(context.extra["failures"]) if context.kind == "failure_summary" else list(context.items)
+    if context.kind == "failure_summary":
+        return list(context.extra["failures"])
+    if context.kind == "digest":
+        return [it for _, group in group_by_step(context.items) for it in group]
+    if context.kind == "circular":
+        return [it for _, group in group_by_unit(context.items) for it in group]
+    return list(context.items)
 
 
 def _with_rows(context: NoticeContext, rows: list) -> NoticeContext:

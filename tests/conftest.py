@@ -22,25 +22,25 @@ if not SAMPLES.is_dir():
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")
 
 
-def _postgres_url() -> str | None:
-    """Create a fresh test database; None when no server answers."""
+def create_postgres_database(name: str) -> str | None:
+    """Create a fresh, empty database `name`; its URL, or None when no server answers."""
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_TEST_DB}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{POSTGRES_TEST_DB}"'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
     except Exception as exc:  # any failure to reach the server means "no PostgreSQL here"
         if os.environ.get("RECTIFY_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required (RECTIFY_REQUIRE_POSTGRES=1) but unreachable: {exc}")
         return None
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{POSTGRES_TEST_DB}"
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory):
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'rectify.db'}"}
-    pg = _postgres_url()
+    pg = create_postgres_database(POSTGRES_TEST_DB)
     if pg:
         urls["postgresql"] = pg
     return urls
@@ -79,6 +79,17 @@ def engine(request, _migrated_engines):
     engine = _migrated_engines[request.param]
     _empty_tables(engine)
     return engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path):
+    """A URL of a new, empty (unmigrated) database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    url = create_postgres_database(f"{POSTGRES_TEST_DB}_empty")
+    if url is None:
+        pytest.skip("PostgreSQL server not reachable on 127.0.0.1:5432")
+    return url
 
 
 @pytest.fixture

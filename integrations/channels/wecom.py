@@ -10,6 +10,8 @@ text 2048, markdown 4096. Files: upload_media (multipart `media`,
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from integrations.channels.base import HttpChannel, SendResult, dumps, query_value, read_attachment
 from integrations.channels.secrets import Secret
 from models.errors import ValidationError
@@ -76,6 +78,9 @@ class WeComChannel(HttpChannel):
 
     def send_file(self, attachment: Attachment) -> SendResult:
         uploaded = self.upload(attachment)
+        if uploaded.uncertain:
+            # An upload only stores the file; nothing reached the group, so trying again is safe.
+            return replace(uploaded, uncertain=False, retryable=True)
         if not uploaded.ok:
             return uploaded
         body = dumps({"msgtype": "file", "file": {"media_id": uploaded.vendor_id}})

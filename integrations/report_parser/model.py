@@ -7,8 +7,8 @@ ledger row column for column. Every field carries a confidence mark; a field
 marked 中 or 低 also has a Chinese reason in `doubts`, which the preview shows
 to the coordinator.
 """
+import datetime
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -69,7 +69,7 @@ class ReportMetadata:
     title: str | None = None
     issuing_body: str | None = None
     doc_number: str | None = None  # the report's own 文号, e.g. 云审报〔2021〕22号
-    date: date | None = None  # the report's date, when written in full
+    date: datetime.date | None = None  # the report's date, when written in full
     period: str | None = None  # the period audited, as written: "20xx年至20xx年5月"
 
 

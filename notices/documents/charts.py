@@ -46,9 +46,12 @@ def cjk_font_file(families: tuple[str, ...] = CJK_FAMILIES) -> str | None:
     return None
 
 
-def progress_by_unit(units: Sequence[UnitStats], title: str = "各责任单位整改进度",
+def progress_by_unit(units: Sequence[UnitStats],
                      families: tuple[str, ...] = CJK_FAMILIES) -> bytes | None:
-    """Horizontal stacked bars per unit: 已销号 / 正在整改 / 逾期未销号, as PNG bytes."""
+    """Horizontal stacked bars per unit: 已销号 / 正在整改 / 逾期未销号, as PNG bytes.
+
+    The document's caption names the chart, so the picture carries no title.
+    """
     font_file = cjk_font_file(families)
     if font_file is None:
         log.warning("未找到可用的中文字体，整改进度图改以表格呈现（可安装 fonts-noto-cjk）")
@@ -81,11 +84,9 @@ def progress_by_unit(units: Sequence[UnitStats], title: str = "各责任单位�
         left = [a + b for a, b in zip(left, values)]
     ax.set_yticks(range(len(names)), names, fontproperties=font)
     ax.set_xlabel("问题数（个）", fontproperties=font)
-    ax.set_title(title, fontproperties=FontProperties(fname=font_file, size=12))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(prop=small, loc="lower right", frameon=False, ncol=3,
-              bbox_to_anchor=(1.0, 1.0 + 0.25 / height))
+    ax.legend(prop=small, loc="lower center", frameon=False, ncol=3, bbox_to_anchor=(0.5, 1.0))
     figure.tight_layout()
     out = BytesIO()
     figure.savefig(out, format="png")

@@ -8,6 +8,7 @@ attachment pages. The document modules compose these.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
@@ -33,10 +34,14 @@ LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
 # 225 mm / 22 lines = 28.98 pt; Word stores twentieths of a point, so 28.95 pt keeps 22 lines.
 LINE_PITCH = Pt(28.95)
 BODY_SIZE = Pt(16)  # 3号
+# 28 characters of 16 pt need 448 pt but the line is 442 pt: condense each by ¼ pt
+# (twentieths of a point). A character grid would do it in Word, but LibreOffice then
+# gives each character two grid cells.
+BODY_CHAR_SPACING = math.floor((TYPE_AREA_WIDTH.pt / CHARS_PER_LINE - BODY_SIZE.pt) * 20)
 TITLE_SIZE = Pt(22)  # 2号
 PAGE_NUMBER_SIZE = Pt(14)  # 4号
 TABLE_SIZE = Pt(10.5)  # 5号
-FORM_SIZE = Pt(14)  # 4号
+FORM_SIZE = Pt(12)  # 小四
 # Page number sits 7 mm below the type area: footer distance = bottom margin - 7 mm - one 4号 line.
 FOOTER_DISTANCE = Emu(MARGIN_BOTTOM - Mm(7) - PAGE_NUMBER_SIZE)
 RED = RGBColor(0xFF, 0x00, 0x00)
@@ -116,9 +121,9 @@ _STYLES = (
     _StyleSpec(TABLE_HEADER_STYLE, HEITI, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
                indent_chars=0, exact_line=None, snap_to_grid=False),
     _StyleSpec(FORM_TEXT_STYLE, FANGSONG, FORM_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT,
-               indent_chars=0, exact_line=Pt(22), snap_to_grid=False),
+               indent_chars=0, exact_line=Pt(18), snap_to_grid=False),
     _StyleSpec(FORM_LABEL_STYLE, HEITI, FORM_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
-               indent_chars=0, exact_line=Pt(22), snap_to_grid=False),
+               indent_chars=0, exact_line=Pt(18), snap_to_grid=False),
     _StyleSpec(PAGE_NUMBER_STYLE, SONGTI, PAGE_NUMBER_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT,
                indent_chars=0, exact_line=None, snap_to_grid=False),
 )
@@ -162,6 +167,9 @@ def _apply_style(styles, spec: _StyleSpec) -> None:
     font.bold = spec.bold
     font.italic = False
     font.color.rgb = RGBColor(0, 0, 0)
+    if spec.size == BODY_SIZE:
+        rPr = element.rPr
+        rPr.sz.addprevious(rPr.makeelement(qn("w:spacing"), {qn("w:val"): str(BODY_CHAR_SPACING)}))
 
 
 # CT_PPr child order (ECMA-376 17.3.1.26), for the elements set here.
@@ -237,16 +245,13 @@ def _page_number_paragraph(paragraph, align) -> None:
     add_run(paragraph, " —", SONGTI)
 
 
-def _set_doc_grid(section, lines_and_chars: bool) -> None:
+def _set_doc_grid(section, lines: bool) -> None:
     sectPr = section._sectPr
     for grid in sectPr.findall(qn("w:docGrid")):
         sectPr.remove(grid)
     attrs = {qn("w:linePitch"): str(int(LINE_PITCH.pt * 20))}
-    if lines_and_chars:
-        # 28 characters across 156 mm: the grid narrows the 16 pt pitch (4096ths of a point).
-        pitch = TYPE_AREA_WIDTH.pt / CHARS_PER_LINE
-        attrs[qn("w:type")] = "linesAndChars"
-        attrs[qn("w:charSpace")] = str(round((pitch - BODY_SIZE.pt) * 4096))
+    if lines:
+        attrs[qn("w:type")] = "lines"
     sectPr.append(sectPr.makeelement(qn("w:docGrid"), attrs))
 
 
@@ -258,7 +263,7 @@ def set_portrait(section) -> None:
     section.header_distance = Mm(15)
     section.footer_distance = FOOTER_DISTANCE
     section.gutter = 0
-    _set_doc_grid(section, lines_and_chars=True)
+    _set_doc_grid(section, lines=True)
 
 
 def set_landscape(section) -> None:
@@ -268,7 +273,7 @@ def set_landscape(section) -> None:
     section.top_margin, section.bottom_margin = MARGIN_LEFT, MARGIN_RIGHT
     section.left_margin, section.right_margin = MARGIN_TOP, MARGIN_BOTTOM
     section.footer_distance = Mm(12)
-    _set_doc_grid(section, lines_and_chars=False)
+    _set_doc_grid(section, lines=False)
 
 
 def landscape_width():
@@ -298,9 +303,12 @@ class OfficialDocument:
         props.last_modified_by = author
 
     # -- 版头 -------------------------------------------------------------
-    def letterhead(self, header: DocHeader) -> None:
-        """发文机关标志 in red, 发文字号 (with 签发人 for reports sent up), red line."""
-        mark = header.issuer.letterhead_text
+    def letterhead(self, header: DocHeader, *, letter: bool = False) -> None:
+        """发文机关标志 in red, 发文字号 (with 签发人 for reports sent up), red line.
+
+        `letter` is the 信函格式 of notices and 函: the mark is the body's name without 文件.
+        """
+        mark = header.issuer.name if letter else header.issuer.letterhead_text
         # As large as fits on one line, at most 一号 bold-title size used by most offices.
         size = Pt(min(42, int(TYPE_AREA_WIDTH.pt * 0.96 / max(text_width(mark), 1))))
         p = self._plain(WD_ALIGN_PARAGRAPH.CENTER, exact=Pt(size.pt * 1.25))
@@ -320,11 +328,6 @@ class OfficialDocument:
             add_run(p, header.doc_number)
         _red_rule(p)
         self.blank()
-
-    def doc_number_line(self, header: DocHeader) -> None:
-        """发文字号 alone, right-aligned above the title, for notices without a 版头."""
-        p = self._plain(WD_ALIGN_PARAGRAPH.RIGHT)
-        add_run(p, header.doc_number)
 
     # -- 主体 -------------------------------------------------------------
     def title(self, text: str) -> None:

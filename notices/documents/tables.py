@@ -43,19 +43,20 @@ def _escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-def _rpr(font: Font) -> str:
+def _rpr(font: Font, size: Length | None) -> str:
+    sz = f'<w:sz w:val="{round(size.pt * 2)}"/><w:szCs w:val="{round(size.pt * 2)}"/>' if size else ""
     return (f'<w:rPr><w:rFonts w:ascii="{font.name}" w:hAnsi="{font.name}" '
-            f'w:eastAsia="{font.name}" w:hint="eastAsia"/></w:rPr>')
+            f'w:eastAsia="{font.name}" w:hint="eastAsia"/>{sz}</w:rPr>')
 
 
 class _CellFragments:
     """Opening and closing XML of one column's cells, so a cell is prefix + text + suffix."""
 
-    def __init__(self, width: int, style_id: str, align: str, font: Font):
+    def __init__(self, width: int, style_id: str, align: str, font: Font, size: Length | None):
         self.open = (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/>'
                      f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:jc w:val="{align}"/>'
                      f'</w:pPr>')
-        self.run_open = f'<w:r>{_rpr(font)}<w:t xml:space="preserve">'
+        self.run_open = f'<w:r>{_rpr(font, size)}<w:t xml:space="preserve">'
         self.line_break = f'</w:t><w:br/><w:t xml:space="preserve">'
         self.close = "</w:p></w:tc>"
 
@@ -77,18 +78,20 @@ def build_table(
     total_row: Sequence[str] | None = None,
     font: Font = FANGSONG,
     header_font: Font = HEITI,
+    size: Length | None = None,
 ):
     """A w:tbl element (python-docx's own element class) ready to append to `document`'s body.
 
-    `rows` yields one sequence of cell strings per row, as many as `columns`.
+    `rows` yields one sequence of cell strings per row, as many as `columns`; `size`
+    overrides the table styles' 5号 (a wide appendix uses 小五).
     """
     styles = document.styles
     text_style = styles[TABLE_TEXT_STYLE].style_id
     header_style = styles[TABLE_HEADER_STYLE].style_id
     total_weight = sum(c.weight for c in columns)
     widths = [int(width.twips * c.weight / total_weight) for c in columns]
-    header = [_CellFragments(w, header_style, "center", header_font) for w in widths]
-    body = [_CellFragments(w, text_style, _ALIGN[c.align], font)
+    header = [_CellFragments(w, header_style, "center", header_font, size) for w in widths]
+    body = [_CellFragments(w, text_style, _ALIGN[c.align], font, size)
             for w, c in zip(widths, columns)]
     n = len(columns)
 
@@ -116,7 +119,7 @@ def build_table(
         append("</w:tr>")
     if total_row is not None:
         # The 合计 row in 黑体, aligned like the columns it sums.
-        totals = [_CellFragments(w, text_style, _ALIGN[c.align], header_font)
+        totals = [_CellFragments(w, text_style, _ALIGN[c.align], header_font, size)
                   for w, c in zip(widths, columns)]
         append(row_open + "".join(f.render(t) for f, t in zip(totals, total_row)) + "</w:tr>")
     append("</w:tbl>")

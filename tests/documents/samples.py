@@ -7,8 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal as D
 
 from notices.documents.data import (
-    AmountKind as K, ClosureReport, DocHeader, Enforcement, FindingRow, Issuer,
-    Outcome as O, RectificationType as T, SourceRef, summarise, unit_stats,
+    AmountKind as K, Circular, ClosureReport, Commendation, DocHeader, Enforcement, FindingRow,
+    HistoryEvent, InterviewNotice, Issuer, LeagueTable, NamedUnit, Outcome as O,
+    RectificationType as T, Referral, SignOffEvent, SignOffForm, SignOffStep as S, SourceRef,
+    SupervisionNotice, summarise, unit_stats,
 )
 
 AS_OF = date(2026, 11, 20)
@@ -16,6 +18,9 @@ ISSUED_ON = date(2026, 11, 22)
 AUDIT_DOC_NUMBER = "X审调报〔2025〕9号"
 
 ISSUER = Issuer(name="XX县医疗保障局", doc_prefix="X医保发", addressee="县人民政府",
+                discipline_body="县纪委监委")
+# The coordinating office sends the notices, circulars and referrals.
+OFFICE = Issuer(name="XX县审计整改工作领导小组办公室", doc_prefix="X审整办", addressee="各责任单位",
                 discipline_body="县纪委监委")
 
 SOURCE = SourceRef(
@@ -151,3 +156,83 @@ def county_report(findings=None, **kw) -> ClosureReport:
 
 def at(day: date, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute)
+
+
+def finding(number: str) -> FindingRow:
+    return next(f for f in county_findings() if f.number == number)
+
+
+def signoff_form() -> SignOffForm:
+    """SJ2025-04 went through the whole chain once, after the lead unit first returned it."""
+    return SignOffForm(
+        finding=finding("SJ2025-04"), form_number="XH-2026-004", issuer=ISSUER,
+        events=(
+            SignOffEvent(S.UNIT_HEAD, "赵某某", "已按要求完成整改，追回和调账资金已全部到位，申请销号。",
+                         datetime(2026, 6, 10, 10, 0)),
+            SignOffEvent(S.LEAD_UNIT, "钱某某", "调账凭证不全，退回补充。", datetime(2026, 6, 12, 15, 0)),
+            SignOffEvent(S.UNIT_HEAD, "赵某某", "已补充调账凭证，申请销号。", datetime(2026, 6, 16, 9, 30)),
+            SignOffEvent(S.LEAD_UNIT, "钱某某", "经审核，整改措施落实到位，同意报整改办复核。",
+                         datetime(2026, 6, 18, 11, 0)),
+            SignOffEvent(S.COORDINATOR, "孙某某", "佐证材料逐项复核无误，建议销号。",
+                         datetime(2026, 6, 22, 16, 0)),
+            SignOffEvent(S.LEADER, "李某某", "同意销号。", datetime(2026, 6, 25, 8, 45)),
+        ))
+
+
+def overdue_findings() -> tuple[FindingRow, ...]:
+    return tuple(f for f in county_findings()
+                 if f.lead_unit == MEDICAL_OFFICE and f.closed_on is None and f.deadline < AS_OF)
+
+
+def supervision_notice() -> SupervisionNotice:
+    return SupervisionNotice(
+        header=DocHeader(OFFICE, 31, ISSUED_ON), unit=MEDICAL_OFFICE, findings=overdue_findings(),
+        as_of=AS_OF, reply_by=date(2026, 12, 5), level="黄牌督办",
+        contact="孙某某，电话 0530-1234567")
+
+
+def interview_notice() -> InterviewNotice:
+    return InterviewNotice(
+        header=DocHeader(OFFICE, 32, ISSUED_ON), unit=MEDICAL_OFFICE,
+        interviewee="周某某（县医疗保障局局长）",
+        interviewers="县审计整改工作领导小组副组长、副县长李某某", at=datetime(2026, 11, 27, 15, 0),
+        place="县政府3楼第二会议室", findings=overdue_findings(), as_of=AS_OF,
+        attendees="分管副局长、基金监管股负责人", contact="孙某某，电话 0530-1234567")
+
+
+def circular() -> Circular:
+    findings = county_findings()
+    return Circular(
+        header=DocHeader(OFFICE, 35, ISSUED_ON, addressee="各乡镇人民政府，县直有关部门，各定点医疗机构"),
+        title="关于新型农村合作医疗基金审计发现问题整改进展情况的通报", as_of=AS_OF,
+        overview=("截至2026年11月20日，审计指出的12个问题已整改8个，正在整改3个，未整改1个",),
+        commended=(Commendation("次丘中心卫生院", (finding("SJ2025-11"),)),
+                   Commendation("康驿镇卫生院", (finding("SJ2025-12"),))),
+        criticised=(NamedUnit(MEDICAL_OFFICE, overdue_findings()),
+                    NamedUnit("县人民医院", (finding("SJ2025-10"),))),
+        league=unit_stats(findings, AS_OF))
+
+
+def referral() -> Referral:
+    f = finding("SJ2025-09")
+    history = (
+        HistoryEvent(datetime(2026, 10, 24, 9, 0), f.number, "提醒", "整改跟踪机器人", "距整改时限还有7天"),
+        HistoryEvent(datetime(2026, 10, 30, 9, 0), f.number, "提醒", "整改跟踪机器人", "距整改时限还有1天"),
+        HistoryEvent(datetime(2026, 11, 1, 9, 0), f.number, "催办", "整改办", "逾期1天，发出催办通知"),
+        HistoryEvent(datetime(2026, 11, 5, 9, 0), f.number, "督办", "整改办",
+                     "黄牌督办，X审整办〔2026〕28号"),
+        HistoryEvent(datetime(2026, 11, 12, 15, 0), f.number, "约谈", "副县长李某某",
+                     "约谈县医疗保障局局长周某某，要求11月底前完成"),
+        HistoryEvent(datetime(2026, 11, 18, 9, 0), f.number, "通报", "县政府办公室",
+                     "在全县通报批评，X审整办〔2026〕30号"),
+    )
+    return Referral(
+        header=DocHeader(OFFICE, 36, ISSUED_ON), unit=MEDICAL_OFFICE, responsible="周某某（县医疗保障局局长）",
+        findings=(f,), history=history, as_of=AS_OF,
+        enclosures=("督办通知单（X审整办〔2026〕28号）", "约谈记录", "通报（X审整办〔2026〕30号）"))
+
+
+def league_table() -> LeagueTable:
+    return LeagueTable(title="各责任单位审计整改销号情况排名表", as_of=AS_OF,
+                       units=unit_stats(county_findings(), AS_OF),
+                       compiled_by="县审计整改工作领导小组办公室", compiled_on=ISSUED_ON)
