@@ -9,7 +9,8 @@ below the first is merged in.
 """
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from integrations.values import normalize_text
 from models.errors import ValidationError
@@ -74,9 +75,8 @@ BY_FIELD: dict[str, Column] = {column.field: column for column in COLUMNS}
 MONEY_FIELDS = frozenset({"amount", "recovered_fund", "fines", "penalty", "returned_to_channel", "adjusted"})
 
 _KEY_NOISE = re.compile(r"[\s*※]+")
-_UNIT_SUFFIX = re.compile(r"[(\[【]?(?:单位[:：]?)?(?:人民币)?(?:万元|亿元|元)[)\]】]?$")
+_UNIT_SUFFIX = re.compile(r"[(\[【/]?(?:单位[:：]?)?(?:人民币)?(?:万元|亿元|元)[)\]】]?$")
 _BRACKET_SUFFIX = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
-_WAN_MARK = re.compile(r"万元")
 # A line such as "金额单位：万元" above the table sets the unit of every money column.
 _TABLE_IN_WAN = re.compile(r"单位[:：]?(?:人民币)?万元")
 
@@ -133,17 +133,15 @@ def _match_row(row: Sequence[object]) -> dict[int, str]:
 
 
 def _is_sub_header(row: Sequence[object], above: dict[int, str], below: dict[int, str]) -> bool:
-    """Whether `row` (matching `below`) continues the header matching `above`.
+    """Whether `row` (matching `below`) is the second row of the header matching `above`.
 
-    Under a vertically merged header cell the row below is empty; a data row
-    instead has values (a number at least) under the columns already named.
+    Under a vertically merged header cell the row below is empty, and the
+    sub-headers sit under a group header (已整改金额) that names no column;
+    a data row instead has values (a number at least) under the named columns.
     """
-    if not below:
+    if not above or not below or any(index in above for index in below):
         return False
-    for index in above:
-        if index < len(row) and index not in below and not _blank(row[index]):
-            return False
-    return any(index not in above for index in below)
+    return all(index >= len(row) or _blank(row[index]) for index in above)
 
 
 def _blank(cell) -> bool:
@@ -188,8 +186,7 @@ def locate_header(rows: Iterable[Sequence[object]], max_scan: int = 15) -> Heade
     for index in range(min(max_scan, len(scanned))):
         score, merged = len(matches[index]), False
         if index + 1 < len(scanned) and _is_sub_header(scanned[index + 1], matches[index], matches[index + 1]):
-            score += sum(1 for col in matches[index + 1] if col not in matches[index])
-            merged = True
+            score, merged = score + len(matches[index + 1]), True
         if score > best_score:
             best, best_score, two_rows = index, score, merged
     if best is None:
@@ -230,11 +227,11 @@ def locate_header(rows: Iterable[Sequence[object]], max_scan: int = 15) -> Heade
 def _in_wan(header: str, group: str, table_in_wan: bool) -> bool:
     """The unit of a money column: its own header, else its group header, else the table's."""
     key = _key(header)
-    if _WAN_MARK.search(key):
+    if "万元" in key:
         return True
     if _UNIT_SUFFIX.search(key):
         return False  # says 元 explicitly
-    return bool(_WAN_MARK.search(_key(group))) or table_in_wan
+    return "万元" in _key(group) or table_in_wan
 
 
 def _check_columns(columns: dict[int, str], headers: list[str]) -> None:

@@ -155,7 +155,8 @@ def _row_to_finding(row: LedgerRow, options: ImportOptions, labels, wan_fields, 
             return None
 
     def required(field_name, value):
-        if value in (None, ""):
+        # A cell that failed to parse is already reported: it is wrong, not empty.
+        if value in (None, "") and not any(p.column == labels[field_name] for p in found):
             found.append(RowProblem(row.row_number, labels[field_name], None, "不能为空"))
         return value
 

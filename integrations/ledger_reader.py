@@ -11,13 +11,13 @@ import csv
 import posixpath
 import re
 import zipfile
-from datetime import datetime
-from xml.etree import ElementTree
-from xml.parsers import expat
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Self
+from xml.etree import ElementTree
+from xml.parsers import expat
 
 from integrations.ledger_columns import HeaderMatch, locate_header
 from models.errors import ValidationError
@@ -25,6 +25,7 @@ from models.errors import ValidationError
 _SCAN_ROWS = 15
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx alike
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_WHITESPACE = re.compile(r"\s+")
 _END_MARKS = re.compile(r"^(?:合计|总计|小计|填报人|填表人|制表人|审核人|注[:：]|说明[:：])")
 
 
@@ -53,7 +54,7 @@ class LedgerSheet:
     def close(self) -> None:
         self._source.close()
 
-    def __enter__(self) -> "LedgerSheet":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -69,7 +70,10 @@ def read_ledger(path) -> LedgerSheet:
     if suffix == ".xlsx":
         source, sheet_name = _open_xlsx(path)
     elif suffix == ".csv":
-        source, sheet_name = _CsvSource(path), None
+        try:
+            source, sheet_name = _CsvSource(path), None
+        except OSError as error:
+            raise ValidationError(f"文件“{path.name}”无法读取：{error.strerror or error}") from None
     elif suffix == ".xls":
         raise ValidationError(f"文件“{path.name}”是旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后再导入")
     else:
@@ -127,8 +131,15 @@ def _data_rows(rows: Iterator[Sequence[object]], header: HeaderMatch) -> Iterato
 
 
 def _ends_table(row: Sequence[object]) -> bool:
-    first = next((cell for cell in row if cell is not None and str(cell).strip()), None)
-    return isinstance(first, str) and bool(_END_MARKS.match(re.sub(r"\s+", "", first)))
+    """A 合计/总计 line or a footer such as 填报人：… (judged by the row's first filled cell)."""
+    for cell in row:
+        if cell is None:
+            continue
+        if cell.__class__ is not str:
+            return False
+        if cell.strip():
+            return bool(_END_MARKS.match(_WHITESPACE.sub("", cell)))
+    return False
 
 
 # ---------------------------------------------------------------- .xlsx
@@ -141,7 +152,7 @@ def _ends_table(row: Sequence[object]) -> bool:
 # strings, date styles, sheet names and visibility.
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_MAIN = "{%s}" % _MAIN_NS
+_MAIN = f"{{{_MAIN_NS}}}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 # expat names elements "<namespace> <local name>" with namespace_separator=" "
@@ -153,7 +164,7 @@ _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # 50-58 are dates such as yyyy"年"m"月"d"日" in zh-CN); without them such
 # cells would read as bare serial numbers.
 _CJK_DATE_FORMATS = frozenset(range(27, 37)) | frozenset(range(50, 59))
-_CHUNK = 1 << 18
+_CHUNK = 1 << 16
 
 
 def _xml(archive: zipfile.ZipFile, part: str) -> ElementTree.Element:
@@ -330,12 +341,15 @@ class _XlsxSource:
                 parser.CharacterDataHandler = None
             elif name == _CELL:
                 if pieces:
-                    value = _cell_value(kind, "".join(pieces), style)
+                    value = cell_value(kind, "".join(pieces), style)
                     pieces.clear()
                     if value is not None:
-                        if position >= len(cells):
-                            cells.extend([None] * (position + 1 - len(cells)))
-                        cells[position] = value
+                        if position == len(cells):
+                            cells.append(value)
+                        else:
+                            if position > len(cells):
+                                cells.extend([None] * (position + 1 - len(cells)))
+                            cells[position] = value
                 position += 1
             elif name == _ROW:
                 done.append((row_number, cells))
@@ -344,7 +358,7 @@ class _XlsxSource:
             if name == _PHONETIC:
                 parser.StartElementHandler, parser.EndElementHandler = start, end
 
-        def _cell_value(kind: str, text: str, style):
+        def cell_value(kind: str, text: str, style):
             if kind == "s":
                 return strings[int(text)]
             if kind == "n":
@@ -403,9 +417,15 @@ class _CsvSource:
 
 
 def _csv_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030."""
+    """UTF-8 (with or without BOM) if the whole file decodes as such, else GB18030.
+
+    Excel's "Unicode text" export is UTF-16 with a BOM; that is recognised too.
+    """
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
+        if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+        handle.seek(0)
         try:
             while chunk := handle.read(1 << 20):
                 decoder.decode(chunk)

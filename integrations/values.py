@@ -6,6 +6,7 @@ message quotes the offending value; the importer adds the row and column.
 Empty cells ("", "-", "无", None) parse to None so the caller decides whether
 the field is required.
 """
+import calendar
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -107,7 +108,6 @@ def parse_amount(value, *, in_wan: bool = False) -> Decimal | None:
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
               "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+")
 _CN_INT = re.compile(
     r"(?:(?P<h>[一二两三四五六七八九])百)?"
     r"(?:零?(?P<t>[一二三四五六七八九])?(?P<ten>十))?"
@@ -119,8 +119,8 @@ def _int_from(text: str) -> int | None:
     """Arabic digits or a Chinese numeral below 1000 (三十, 十五, 一百零五)."""
     if text.isdecimal():
         return int(text)
-    if len(text) > 1 and all(ch in _CN_DIGITS for ch in text):
-        # digit by digit, as in years written 二〇二六
+    if (len(text) == 4 or "〇" in text or "零" in text) and all(ch in _CN_DIGITS for ch in text):
+        # digit by digit, as in years written 二〇二六 or 一九九八; not 三五 ("three or five")
         return int("".join(str(_CN_DIGITS[ch]) for ch in text))
     match = _CN_INT.fullmatch(text)
     if match is None or not text:
@@ -139,7 +139,9 @@ _NUM = r"(\d+|[零〇一二两三四五六七八九十百]+)"
 _DATE_CN = re.compile(rf"(?:{_NUM}年)?{_NUM}月{_NUM}[日号]?")
 _DATE_CN_MONTH_END = re.compile(rf"(?:{_NUM}年)?{_NUM}月(?:底|末)")
 _DATE_CN_YEAR_END = re.compile(rf"{_NUM}?年(?:底|末)")
-_DATE_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+# "2026-03-05 00:00:00" is how a date cell reads once saved as CSV
+_TIME_OF_DAY = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _DATE_PREFIX = re.compile(r"^(?:截止到|截止于|截至|截止|于|在)")
 _DATE_SUFFIX = re.compile(r"(?:之前|以前|前)?(?:完成整改|整改完成|整改到位|完成)?$")
@@ -163,8 +165,7 @@ def _make_date(value, year: int, month: int, day: int) -> date:
 def _month_end(value, year: int, month: int) -> date:
     if not 1 <= month <= 12:
         raise ValidationError(f"日期“{value}”不存在（{month}月）")
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return following - timedelta(days=1)
+    return _make_date(value, year, month, calendar.monthrange(year, month)[1])
 
 
 def _date_from_serial(value) -> date:
@@ -172,6 +173,10 @@ def _date_from_serial(value) -> date:
     if not _SERIAL_MIN <= days <= _SERIAL_MAX:
         raise ValidationError(f"日期“{value}”无效：不是日期，也不是合理的 Excel 日期序号")
     return _EXCEL_EPOCH + timedelta(days=days)
+
+
+def _date_compact(value) -> str:
+    return _compact(_TIME_OF_DAY.sub("", normalize_text(value)))
 
 
 def _date_from_text(value, text: str, default_year: int) -> date | None:
@@ -192,7 +197,7 @@ def _date_from_text(value, text: str, default_year: int) -> date | None:
     elif match := _DATE_CN_YEAR_END.fullmatch(core):
         year = _int_from(match[1]) if match[1] else default_year
         if year is not None:
-            return date(year, 12, 31)
+            return _make_date(value, year, 12, 31)
     return None
 
 
@@ -210,7 +215,7 @@ def parse_date(value, default_year: int) -> date | None:
         if isinstance(value, int) and 19_000_101 <= value <= 99_991_231:
             return _date_from_text(value, str(value), default_year)  # 20260305 typed as a number
         return _date_from_serial(value)
-    text = _compact(value)
+    text = _date_compact(value)
     if _is_empty(text):
         return None
     parsed = _date_from_text(value, text, default_year)
@@ -249,7 +254,7 @@ def parse_deadline_cell(value, default_year: int) -> DeadlineCell | None:
     if value is None:
         return None
     if isinstance(value, str):
-        text = _compact(value)
+        text = _date_compact(value)
         if _is_empty(text):
             return None
         if text in _IMMEDIATE:

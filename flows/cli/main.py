@@ -1,6 +1,9 @@
 """The `rectify` command. Sub-commands live in one module per area."""
 import typer
 
+from flows.cli.escalation_cmds import (
+    circular_app, interview_app, penalty_app, policy_app, referral_app, sweep_command,
+)
 from flows.cli.finding_cmds import finding_app
 from flows.cli.history_cmds import history_app
 from flows.cli.ledger_cmds import ledger_app
@@ -32,6 +35,12 @@ app.add_typer(category_app, name="category")
 app.add_typer(finding_app, name="finding")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(history_app, name="history")
+app.command("sweep")(sweep_command)
+app.add_typer(policy_app, name="policy")
+app.add_typer(interview_app, name="interview")
+app.add_typer(circular_app, name="circular")
+app.add_typer(referral_app, name="referral")
+app.add_typer(penalty_app, name="penalty")
 
 
 def main():

@@ -57,7 +57,7 @@ class FolderChannel(Channel):
             tmp.write_text(self.render_file(msg, copied), encoding="utf-8")
             os.replace(tmp, path)  # a reader never sees half a notice
         except OSError as exc:
-            retry = not isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError))
+            retry = not isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError))
             return SendResult(ok=False, channel=self.name, retryable=retry,
                               errmsg=f"写入文件失败：{exc.strerror or exc}（{exc.filename or path}）")
         return SendResult(ok=True, channel=self.name, reply={"path": str(path)}, vendor_id=path.name)

@@ -68,6 +68,7 @@ class ProposedFinding:
 class ReportMetadata:
     title: str | None = None
     issuing_body: str | None = None
+    audited_body: str | None = None  # when the whole report is about one body ("关于XX医院…的通报")
     doc_number: str | None = None  # the report's own 文号, e.g. 云审报〔2021〕22号
     date: datetime.date | None = None  # the report's date, when written in full
     period: str | None = None  # the period audited, as written: "20xx年至20xx年5月"

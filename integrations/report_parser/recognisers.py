@@ -1,11 +1,10 @@
 """Recognisers for the pieces of a finding: amounts, 文号 and citations,
 directives, audited units, categories, and the report's own metadata.
 
-All matching runs on `normalize_text` of the input, which maps full-width
-ASCII (digits, ，；：（）［］％) to half-width one character for one
-character; spans found there slice the original text, so what the
-coordinator sees is the text as written. Callers pass stripped text (a
-stripped string keeps its length under `normalize_text`).
+All matching runs on `halfwidth` of the input, which maps full-width ASCII
+(digits, ，；：（）［］％) to half-width one character for one character;
+spans found there slice the original text, so what the coordinator sees is
+the text as written.
 """
 import re
 from collections.abc import Iterable, Sequence
@@ -21,6 +20,13 @@ from models.errors import ValidationError
 CJK = "\u4e00-\u9fff"
 
 Span = tuple[int, int]
+
+
+def halfwidth(text: str) -> str:
+    """`normalize_text` without its stripping, so positions match the original."""
+    core = normalize_text(text)
+    lead = len(text) - len(text.lstrip())
+    return text[:lead] + core + text[lead + len(core):]
 
 
 def _inside(position: int, spans: Iterable[Span]) -> bool:
@@ -75,13 +81,13 @@ _AMOUNT = re.compile(
 )
 # The source lost the last digit group ("14,891,元") or masked the digits ("XX元").
 _MASKED_DIGITS = re.compile(
-    rf"(?<![\d.,])\d{{1,3}}(?:,\d{{3}})*,\s*(?:亿元|万元|元)|(?<![A-Za-z])[xX×*]{{1,6}}\s*(?:亿元|万元|元)"
+    r"(?<![\d.,])\d{1,3}(?:,\d{3})*,\s*(?:亿元|万元|元)|(?<![A-Za-z])[xX×*]{1,6}\s*(?:亿元|万元|元)"
 )
 # A unit with no number at all ("报销金额元", "县级元"): only after words that
 # introduce a figure, so 单元, 美元, 元旦 or 一万元 are not taken for masks.
 _MASKED_BARE = re.compile(
     r"(?:金额|资金|费用|总额|款|计|共|达|为|级|支出|收入|结余|补助|报销|筹资|至|约|:)\s*"
-    r"(?P<unit>亿元|万元|元)(?![旦素月宵])"
+    r"(?:亿元|万元|元)(?![旦素月宵])"
 )
 _MASKED_PERCENT = re.compile(r"(?<![\d.%])%|(?<![\d一二三四五六七八九十两几])个百分点")
 
@@ -93,11 +99,16 @@ class AmountMention:
     text: str  # as written
     value: Decimal | None  # None when masked in the source
     in_parentheses: bool
-    context: str  # the clause before the amount, normalised
+    context: str  # the clause up to and including the amount, normalised
 
     @property
     def masked(self) -> bool:
         return self.value is None
+
+    @property
+    def shown(self) -> str:
+        """The amount with the words before it, to find it in the report."""
+        return self.context[-14:]
 
 
 def _clause_before(norm: str, position: int, limit: int = 20) -> str:
@@ -113,26 +124,27 @@ def _clause_before(norm: str, position: int, limit: int = 20) -> str:
     return norm[start:position]
 
 
-def _paren_depth_at(norm: str, position: int) -> int:
-    depth = 0
-    for char in norm[:position]:
+def _paren_depths(norm: str) -> list[int]:
+    """The bracket depth before each position; a sentence end closes what was left open."""
+    depths, depth = [0], 0
+    for char in norm:
         if char == "(":
             depth += 1
         elif char == ")" and depth:
             depth -= 1
         elif char in "。\n":
             depth = 0
-    return depth
+        depths.append(depth)
+    return depths
 
 
 def find_amounts(text: str) -> list[AmountMention]:
     """Every money figure in `text`, masked ones included, in order."""
-    norm = normalize_text(text)
+    norm = halfwidth(text)
     found: list[tuple[int, int, Decimal | None]] = []
     for pattern in (_MASKED_DIGITS, _MASKED_BARE):
         for match in pattern.finditer(norm):
-            start = match.start("unit") if "unit" in pattern.groupindex else match.start()
-            found.append((start, match.end(), None))
+            found.append((match.start(), match.end(), None))
     taken = [(start, end) for start, end, _ in found]
     for match in _AMOUNT.finditer(norm):
         if _inside(match.start(), taken):
@@ -143,17 +155,18 @@ def find_amounts(text: str) -> list[AmountMention]:
         except ValidationError:
             continue
         found.append((match.start(), match.end(), value))
+    depths = _paren_depths(norm)
     return [
-        AmountMention(start, end, text[start:end], value, _paren_depth_at(norm, start) > 0,
-                      _clause_before(norm, start))
+        AmountMention(start, end, text[start:end], value, depths[start] > 0,
+                      _clause_before(norm, start) + norm[start:end])
         for start, end, value in sorted(found, key=lambda item: item[0])
     ]
 
 
 def masked_figures(text: str) -> list[str]:
     """Percentages and 百分点 whose number is missing, each with a little context."""
-    norm = normalize_text(text)
-    return [text[max(0, m.start() - 8):m.end()].replace("\n", "") for m in _MASKED_PERCENT.finditer(norm)]
+    norm = halfwidth(text)
+    return [text[m.start() - len(_clause_before(norm, m.start(), 12)):m.end()] for m in _MASKED_PERCENT.finditer(norm)]
 
 
 # Words in the clause before an amount that make it the finding's own figure,
@@ -168,8 +181,9 @@ _TOTAL = re.compile(r"(?<!公)共|合计|总计")
 
 
 def _score(mention: AmountMention, summary_end: int) -> int:
-    score = 3 * bool(_STRONG.search(mention.context)) + bool(_WEAK.search(mention.context))
-    if _RULE_FIGURE.search(mention.context):
+    strong = bool(_STRONG.search(mention.context))
+    score = 3 * strong + bool(_WEAK.search(mention.context))
+    if not strong and _RULE_FIGURE.search(mention.context):
         score -= 3
     if mention.in_parentheses:
         score -= 2
@@ -196,7 +210,7 @@ def choose_amount(text: str, excluded: Sequence[Span] = (), summary_end: int = 0
     scored = sorted(((_score(m, summary_end), m) for m in candidates), key=lambda pair: -pair[0])
     best = scored[0][0]
     tops = [m for score, m in scored if score == best]
-    masked = [m.text for m in tops if m.masked]
+    masked = [m.shown for m in tops if m.masked]
     if masked:
         shown = "、".join(f"“{t}”" for t in masked)
         return AmountChoice(None, Confidence.LOW, f"原文金额缺失或被遮盖（{shown}），未填入，请按原始资料补录")
@@ -226,7 +240,7 @@ _NOT_ORG = re.compile(r"^(?:根据|依据|按照|依照|执行|不符合|违反|
 
 def find_doc_numbers(text: str) -> list[str]:
     """文号 such as 鲁卫农卫发〔20xx〕8号, 医保发(2020)5号 or 云审报[2021]22号, as written."""
-    norm = normalize_text(text)
+    norm = halfwidth(text)
     numbers = []
     for match in _DOC_NUMBER.finditer(norm):
         lead = _NOT_ORG.match(match["org"])
@@ -312,7 +326,7 @@ def find_citations(text: str) -> list[Citation]:
     Without such a trigger, a title with a 文号, article or quoted clause is
     taken instead; without any title, "违反…第X条" is.
     """
-    norm = normalize_text(text)
+    norm = halfwidth(text)
     titles = list(_TITLE.finditer(norm))
     cited, covered_to = [], -1
     for title in titles:
@@ -352,8 +366,6 @@ def choose_legal_basis(text: str) -> BasisChoice:
         return BasisChoice(joined, Confidence.MEDIUM, "引文的引号不配对，依据截至“之规定”，请核对", spans)
     if not any(c.has_doc_number or c.has_article for c in citations):
         return BasisChoice(joined, Confidence.MEDIUM, "引用的文件未注明文号或条款，请核对", spans)
-    if not any(c.has_clause for c in citations) and all(c.text.startswith("《") for c in citations):
-        return BasisChoice(joined, Confidence.MEDIUM, "未引用条款原文，请核对", spans)
     if not citations[0].text.startswith("《"):
         return BasisChoice(joined, Confidence.MEDIUM, "引用的法规未加书名号，依据范围按条款推断，请核对", spans)
     return BasisChoice(joined, Confidence.HIGH, None, spans)
@@ -378,7 +390,7 @@ def find_directives(text: str, excluded: Sequence[Span] = ()) -> list[str]:
     `excluded` spans (quoted clauses, titles) are blanked first: a rule that
     says 要求 is not a directive, and a 。 inside a quote ends no sentence.
     """
-    norm = blank_out(normalize_text(text), excluded)
+    norm = blank_out(halfwidth(text), excluded)
     directives, start = [], 0
     for end in [m.end() for m in _SENTENCE_END.finditer(norm)] + [len(norm)]:
         sentence = norm[start:end]
@@ -401,7 +413,7 @@ _UNIT_NAME = rf"[{CJK}A-Za-z]{{1,20}}?{_UNIT_SUFFIX}(?:[{CJK}]{{0,2}}?{_UNIT_SUF
 _GROUP_TAIL = re.compile(r"(?:方面)?(?:存在的?(?:主要)?问题|的?(?:主要)?问题|方面|情况)$")
 _GROUP_LEAD = re.compile(r"^(?:关于|对)")
 _SECTORS = frozenset({"财政", "医保", "卫健", "卫生", "民政", "税务", "人社", "公安", "物价", "审计"})
-_UNIT_LABEL = re.compile(rf"(?:被检查|被审计|被核查)(?:单位|机构|对象)|单位名称|检查对象")
+_UNIT_LABEL = re.compile(r"(?:被检查|被审计|被核查)(?:单位|机构|对象)|单位名称|检查对象")
 _UNIT_AT_START = re.compile(rf"^(?:经查|经审计(?:调查)?|经检查|检查发现|审计发现)?\s*,?\s*(?P<u>{_UNIT_NAME})"
                             r"(?=存在|未|在|将|于|对|向|的|违规|超|多|少|重复|\d)")
 _UNIT_OBJECT = re.compile(rf"(?:责令|责成|建议|要求|督促)(?P<u>{_UNIT_NAME})")
@@ -409,7 +421,7 @@ _UNIT_OBJECT = re.compile(rf"(?:责令|责成|建议|要求|督促)(?P<u>{_UNIT_
 
 def unit_from_heading(heading: str) -> str | None:
     """"财政部门存在的问题" -> "财政部门"; None when the heading names a theme, not a body."""
-    core = _GROUP_LEAD.sub("", _GROUP_TAIL.sub("", normalize_text(heading).rstrip("。:")))
+    core = _GROUP_LEAD.sub("", _GROUP_TAIL.sub("", halfwidth(heading).strip().rstrip("。:")))
     if not core:
         return None
     if core in _SECTORS or re.fullmatch(_UNIT_NAME, core):
@@ -423,14 +435,31 @@ class UnitChoice(NamedTuple):
     reason: str | None
 
 
-def unit_from_text(text: str) -> UnitChoice:
-    norm = normalize_text(text)
-    for line in norm.split("\n"):
+def unit_from_label(text: str) -> str | None:
+    """The unit a line such as "被检查单位：XX医院" names (findings tables give one)."""
+    for line in halfwidth(text).split("\n"):
         label = _UNIT_LABEL.match(line)
         if label and (value := line[label.end():].lstrip(":\t ").strip()):
-            return UnitChoice(value.split("\t")[0], Confidence.HIGH, None)
+            return value.split("\t")[0]
+    return None
+
+
+_AUDITED_BODY = re.compile(rf"(?:对|关于)(?P<u>{_UNIT_NAME})(?=[{CJK}\d])")
+
+
+def find_audited_body(text: str) -> str | None:
+    """The body a whole report is about: "关于XX县人民医院…的通报", "对XX医院…进行了检查"."""
+    match = _AUDITED_BODY.search(halfwidth(text))
+    return match["u"] if match else None
+
+
+def unit_from_text(text: str, report_body: str | None = None) -> UnitChoice:
+    """The audited unit when no heading names it: the text's subject, the report's body, the directive's object."""
+    norm = halfwidth(text)
     if match := _UNIT_AT_START.match(norm):
         return UnitChoice(match["u"], Confidence.MEDIUM, "被审计单位取自问题描述的开头，请核对")
+    if report_body:
+        return UnitChoice(report_body, Confidence.MEDIUM, "被审计单位取自报告开头，请核对")
     if match := _UNIT_OBJECT.search(norm):
         return UnitChoice(match["u"], Confidence.MEDIUM, "被审计单位按整改要求的对象推断，请核对")
     return UnitChoice(None, Confidence.LOW, "未能确定被审计单位，请补录")
@@ -451,7 +480,7 @@ def propose_category(summary: str, body: str, categories: Iterable, fallback: st
     `categories` are objects with `name` and `keywords` (models.categories.CategorySeed
     or the database rows), so coordinator-added categories take part.
     """
-    summary_norm, body_norm = normalize_text(summary), normalize_text(body)
+    summary_norm, body_norm = halfwidth(summary), halfwidth(body)
     ranked = []
     for category in categories:
         in_summary = [w for w in category.keywords if w in summary_norm]
@@ -495,11 +524,11 @@ def _org_ending_at(norm: str, end: int) -> str:
 def find_issuing_body(head: Sequence[str], tail: Sequence[str]) -> str | None:
     """The body issuing the report: a signature or header line, else the opening sentence's subject."""
     for line in [*tail[::-1], *head]:
-        norm = normalize_text(line)
+        norm = halfwidth(line)
         if len(norm) <= 30 and (match := _ORG_SUFFIX.search(norm)) and match.end() == len(norm):
             return line.strip()
     for line in head:
-        norm = normalize_text(line)
+        norm = halfwidth(line)
         for match in _ORG_SUFFIX.finditer(norm):
             if _ORG_FOLLOW.match(norm, match.end()):
                 name = _org_ending_at(norm, match.end())
@@ -516,7 +545,7 @@ _DATE_LINE = re.compile(
 def find_report_date(head: Sequence[str], tail: Sequence[str]) -> date | None:
     """The report's date: a line holding only a full date, at the end (signature) or the top."""
     for line in [*tail[::-1], *head]:
-        norm = normalize_text(line)
+        norm = halfwidth(line)
         if _DATE_LINE.match(norm):
             try:
                 return parse_date(norm.replace(" ", ""), 2000)
@@ -535,7 +564,7 @@ _PERIOD = re.compile(
 
 def find_period(text: str) -> str | None:
     """The period audited, as written: "对XX县20xx年至20xx年5月…" -> "20xx年至20xx年5月"."""
-    norm = normalize_text(text)
+    norm = halfwidth(text)
     if match := _PERIOD.search(norm):
         start, end = match.span("p")
         return text[start:end].strip()
@@ -547,6 +576,6 @@ def find_report_doc_number(head: Sequence[str], tail: Sequence[str]) -> str | No
     for line in [*head, *tail]:
         stripped = re.sub(r"^\s*文号\s*[:：]\s*", "", line.strip())
         numbers = find_doc_numbers(stripped)
-        if numbers and normalize_text(numbers[0]) == normalize_text(stripped):
+        if numbers and halfwidth(numbers[0]) == halfwidth(stripped):
             return numbers[0]
     return None

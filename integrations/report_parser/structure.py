@@ -17,12 +17,13 @@ read like findings (a citation, a directive, an amount or a problem word).
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from integrations.report_parser import recognisers as rec
 from integrations.report_parser.model import (
     Confidence, ParsedReport, ProposedFinding, ReportMetadata, Section, SectionKind,
 )
-from integrations.values import _int_from, normalize_text
+from integrations.values import _int_from
 from models.categories import SEED_CATEGORIES
 from models.errors import ValidationError
 
@@ -47,6 +48,7 @@ _SIGNAL = re.compile(r"违规|违反|不符合|存在|未按|未执行|超标准
 _REPORT_WORDS = re.compile(r"审计|检查|巡察|巡视|稽核|核查|督查|督导|问题|整改|违规")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SENTENCE_BREAK = re.compile(r"[。;!?]")
+_HEAD_BREAK = re.compile(r"[。:;!?]")  # "1、重复收费：该院…" has its title before the colon
 _EDGE = 8  # lines at the top and the bottom searched for metadata
 
 
@@ -68,7 +70,7 @@ class _Mark:
 
 
 def _item_mark(line: str) -> _Mark | None:
-    norm = normalize_text(line)
+    norm = rec.halfwidth(line)
     for rank, pattern in _ITEMS:
         if match := pattern.match(norm):
             digits = next(match[name] for name in ("n", "m", "p", "c") if name in match.re.groupindex and match[name])
@@ -77,7 +79,7 @@ def _item_mark(line: str) -> _Mark | None:
 
 
 def _group_mark(line: str) -> _Mark | None:
-    if match := _GROUP.match(normalize_text(line)):
+    if match := _GROUP.match(rec.halfwidth(line)):
         number = _numeral(match["n"] or match["c"])
         if number:
             return _Mark(0, number, match.start("t"))
@@ -85,7 +87,7 @@ def _group_mark(line: str) -> _Mark | None:
 
 
 def _section_mark(line: str) -> _Mark | None:
-    norm = normalize_text(line)
+    norm = rec.halfwidth(line)
     match = _SECTION.match(norm) or _PART.match(norm)
     if not match or _NOT_SECTION.match(match["t"]):
         return None
@@ -98,7 +100,7 @@ def _section_mark(line: str) -> _Mark | None:
 
 def section_kind(heading: str) -> SectionKind:
     """What a section is about, from its heading."""
-    h = normalize_text(heading)
+    h = rec.halfwidth(heading)
     if "建议" in h and "问题" not in h:
         return SectionKind.ADVICE
     if "整改" in h and re.search(r"情况|落实|结果|进展", h):
@@ -128,7 +130,7 @@ class _Part:
 
 def _split_inline(text: str) -> tuple[str, str]:
     """"审计建议：加强…" -> ("审计建议", "加强…"); a plain heading -> (heading, "")."""
-    match = _INLINE_HEADING.search(normalize_text(text))
+    match = _INLINE_HEADING.search(rec.halfwidth(text))
     if match and match.start() <= _INLINE_MAX and match.end() < len(text):
         return text[:match.start()].strip(), text[match.end():].strip()
     return text.rstrip("。:："), ""
@@ -182,12 +184,12 @@ def _split_groups(part: _Part) -> tuple[list[_Group], list[str] | None]:
         numbered = [g.number for g in groups if g.number]
         if mark and mark.number > (numbered[-1] if numbered else 0):
             heading = line[mark.title_at:].strip()
-            if _CAUSE_HEADING.search(normalize_text(heading)):
+            if _CAUSE_HEADING.search(rec.halfwidth(heading)):
                 causes = [line]
             else:
                 groups.append(_Group(mark.number, heading))
             continue
-        if not _item_mark(line) and _CAUSE_INTRO.search(normalize_text(line)):
+        if not _item_mark(line) and _CAUSE_INTRO.search(rec.halfwidth(line)):
             causes = [line]
             continue
         groups[-1].lines.append(line)
@@ -217,7 +219,24 @@ def _split_items(lines: Sequence[str]) -> tuple[list[str], list[tuple[int, str, 
 
 
 def _has_signal(text: str) -> bool:
-    return bool(_SIGNAL.search(normalize_text(text)) or rec.find_amounts(text) or rec.find_citations(text))
+    return bool(_SIGNAL.search(rec.halfwidth(text)) or rec.find_amounts(text) or rec.find_citations(text))
+
+
+def _paragraph_drafts(lines: Sequence[str], number: list[int], unit: str | None) -> list[_Draft]:
+    """Unnumbered findings, one per paragraph that reads like one.
+
+    A paragraph that only gives a directive, or says nothing finding-like,
+    continues the finding before it; a lead-in ending with a colon is skipped.
+    """
+    drafts: list[_Draft] = []
+    for line in lines:
+        norm = rec.halfwidth(line)
+        directive_only = "".join(rec.find_directives(line)) == line
+        if drafts and (directive_only or not _has_signal(line)):
+            drafts[-1].body.append(line)
+        elif _has_signal(line) and not norm.endswith(":"):
+            drafts.append(_Draft(number + [len(drafts) + 1], None, [line], unit, numbered=False))
+    return drafts
 
 
 def _drafts(part: _Part, prefix: list[int], strict: bool, warnings: list[str]) -> tuple[list[_Draft], list[str] | None]:
@@ -231,18 +250,21 @@ def _drafts(part: _Part, prefix: list[int], strict: bool, warnings: list[str]) -
         unit = (rec.unit_from_heading(group.heading) if group.heading else None) or section_unit
         if items:
             drafts += [_Draft(number + [n], head, body, unit, group.heading or "") for n, head, body in items]
-            if any(_has_signal(line) for line in preamble):
-                where = f"“{group.heading}”" if group.heading else f"第{part.number}部分"
-                warnings.append(f"{where}开头的段落未归入任何问题，请核对是否遗漏")
         elif group.heading is None:
-            paragraphs = [line for line in group.lines if _has_signal(line)]
-            drafts += [_Draft(number + [k], None, [line], unit, numbered=False)
-                       for k, line in enumerate(paragraphs, 1)]
-        elif unit and rec.unit_from_heading(group.heading):
+            if len(groups) == 1:  # a section without groups or numbers: one finding per paragraph
+                drafts += _paragraph_drafts(group.lines, number, unit)
+                preamble = []
+            # else the lead-in of a section split into groups: only worth a warning below
+        elif rec.unit_from_heading(group.heading):
             if group.lines:
                 drafts.append(_Draft(number, None, group.lines, unit, group.heading))
+            preamble = []
         else:
             drafts.append(_Draft(number, group.heading, group.lines, unit, group.heading))
+            preamble = []
+        if any(rec.find_amounts(line) or rec.find_citations(line) for line in preamble):
+            where = f"“{group.heading}”" if group.heading else f"第{part.number}部分“{part.heading}”"
+            warnings.append(f"{where}开头的段落未归入任何问题，请核对是否遗漏")
     if not strict:
         drafts = [d for d in drafts if _has_signal("\n".join([d.head or "", *d.body]))]
     return drafts, causes
@@ -251,53 +273,64 @@ def _drafts(part: _Part, prefix: list[int], strict: bool, warnings: list[str]) -
 # ---------------------------------------------------------------- fields
 
 def _first_sentence(text: str) -> int | None:
-    """End of the first sentence when more text follows it on the line, else None."""
-    norm = normalize_text(text)
-    match = re.search(r"[。:;!?]", norm)
+    """End of a heading's first sentence when more text follows it on the line, else None."""
+    norm = rec.halfwidth(text)
+    match = _HEAD_BREAK.search(norm)
     if match and match.end() < len(norm.rstrip()):
         return match.start()
     return None
 
 
-def _propose(draft: _Draft, number: str, categories: Iterable) -> ProposedFinding:
+class _Text(NamedTuple):
+    summary: str
+    description: str
+    full: str  # the text the recognisers read: the description, with a separate heading line first
+    summary_end: int  # where the summary ends in `full`
+    level: Confidence
+    reason: str | None
+
+
+def _texts(draft: _Draft) -> _Text:
+    """The summary and the description, as the finding's heading and lines give them."""
     body = "\n".join(draft.body)
     head = draft.head
+    if head and (cut := _first_sentence(head)) is not None:  # "1、标题。正文…" in one paragraph
+        description = "\n".join([head, *draft.body])
+        if cut <= _SECTION_MAX:
+            return _Text(head[:cut].strip(), description, description, cut, Confidence.HIGH, None)
+        return _Text(head[:cut].strip(), description, description, cut, Confidence.MEDIUM,
+                     "标题与正文同段，摘要取第一句，请核对")
     if head:
-        cut = _first_sentence(head)
-        if cut is not None:
-            summary, description = head[:cut].strip(), "\n".join([head, *draft.body])
-            full, summary_end = description, cut
-            summary_note = (Confidence.HIGH, None) if cut <= _SECTION_MAX else (
-                Confidence.MEDIUM, "标题与正文同段，摘要取第一句，请核对")
-        else:
-            summary = head.rstrip("。:：;；")
-            description = body or head
-            full = f"{head}\n{body}" if body else head
-            summary_end = len(head)
-            summary_note = (Confidence.HIGH, None)
-    else:
-        description = full = body
-        first_line = draft.body[0] if draft.body else ""
-        cut = _SENTENCE_BREAK.search(normalize_text(first_line))
-        summary = first_line[:cut.start()] if cut else first_line
-        summary_end = len(summary)
-        summary_note = (Confidence.MEDIUM, "原文无小标题，摘要取自第一句，请核对")
+        full = f"{head}\n{body}" if body else head
+        return _Text(head.rstrip("。:：;；"), body or head, full, len(head), Confidence.HIGH, None)
+    first_line = draft.body[0] if draft.body else ""
+    cut = _SENTENCE_BREAK.search(rec.halfwidth(first_line))
+    summary = first_line[:cut.start()] if cut else first_line
+    return _Text(summary.strip(), body, body, len(summary), Confidence.MEDIUM, "原文无小标题，摘要取自第一句，请核对")
 
+
+def _propose(draft: _Draft, number: str, categories: Iterable, report_body: str | None) -> ProposedFinding:
+    text = _texts(draft)
+    if not text.summary:
+        text = text._replace(level=Confidence.LOW, reason="原文没有可作摘要的文字，请补录")
+    summary, description, full, summary_end, *summary_note = text
     quotes, titles = rec.quote_spans(full), rec.title_spans(full)
     basis = rec.choose_legal_basis(full)
     excluded = quotes + titles + basis.spans
     amount = rec.choose_amount(full, excluded, summary_end)
     directives = rec.find_directives(full, quotes + titles)
     category = rec.propose_category(summary, f"{draft.context}\n{rec.blank_out(full, excluded)}", categories)
-    if draft.unit:
+    if labelled := rec.unit_from_label(full):
+        unit = rec.UnitChoice(labelled, Confidence.HIGH, None)
+    elif draft.unit:
         unit = rec.UnitChoice(draft.unit, Confidence.HIGH, None)
     else:
-        unit = rec.unit_from_text(full)
+        unit = rec.unit_from_text(full, report_body)
 
     finding = ProposedFinding(
         number=number,
         audited_unit=unit.unit,
-        summary=summary.strip(),
+        summary=summary,
         description=description,
         amount=amount.value,
         legal_basis=basis.text,
@@ -309,7 +342,7 @@ def _propose(draft: _Draft, number: str, categories: Iterable) -> ProposedFindin
                  None if draft.numbered else "原文未编号，按段落顺序编号")
     finding.mark("audited_unit", unit.level, unit.reason)
     finding.mark("summary", *summary_note)
-    masked = [f"“{m.text}”" for m in rec.find_amounts(full) if m.masked]
+    masked = [f"“{m.shown}”" for m in rec.find_amounts(full) if m.masked]
     masked += [f"“{text}”" for text in rec.masked_figures(full)]
     finding.mark("description", Confidence.MEDIUM if masked else Confidence.HIGH,
                  f"原文数字缺失：{'、'.join(masked)}" if masked else None)
@@ -335,14 +368,14 @@ def _numbers(drafts: Sequence[_Draft]) -> list[tuple[str, bool]]:
 
 # ---------------------------------------------------------------- the report
 
-def _metadata(preamble: Sequence[str], lines: Sequence[str]) -> ReportMetadata:
-    head = list(preamble[:_EDGE]) or list(lines[:_EDGE])
+def _metadata(head: Sequence[str], lines: Sequence[str], audited_body: str | None) -> ReportMetadata:
     tail = list(lines[-_EDGE:])
     title = next((line for line in head[:3]
                   if len(line) <= 60 and "。" not in line and re.search(r"报告|通报|意见书|决定书", line)), None)
     return ReportMetadata(
         title=title,
         issuing_body=rec.find_issuing_body(head, tail),
+        audited_body=audited_body,
         doc_number=rec.find_report_doc_number(head, tail),
         date=rec.find_report_date(head, tail),
         period=rec.find_period("\n".join(head[:5])),
@@ -373,7 +406,6 @@ def parse_lines(lines: Iterable[str], categories: Iterable = SEED_CATEGORIES) ->
     categories = list(categories)
     preamble, parts = _split_sections(lines)
     warnings: list[str] = []
-    sections = [Section(p.number, p.heading, p.kind) for p in parts]
     problem_parts = [p for p in parts if p.kind is SectionKind.FINDINGS]
     strict = bool(problem_parts)
     if not strict:
@@ -381,26 +413,31 @@ def parse_lines(lines: Iterable[str], categories: Iterable = SEED_CATEGORIES) ->
             [] if parts else [_Part(0, "", SectionKind.OTHER, preamble)])
         warnings.append("未找到“发现的问题”部分，问题按编号段落识别，请逐条核对")
 
+    sections: list[Section] = []
     drafts: list[_Draft] = []
-    for part in problem_parts:
-        prefix = [part.number] if len(problem_parts) > 1 else []
-        found, causes = _drafts(part, prefix, strict, warnings)
-        drafts += found
-        if causes:
-            sections.insert(sections.index(Section(part.number, part.heading, part.kind)) + 1,
-                            Section(part.number, causes[0], SectionKind.CAUSES))
+    for part in parts:
+        sections.append(Section(part.number, part.heading, part.kind))
+        if part in problem_parts:
+            found, causes = _drafts(part, [part.number] if len(problem_parts) > 1 else [], strict, warnings)
+            drafts += found
+            if causes:
+                sections.append(Section(part.number, causes[0], SectionKind.CAUSES))
+    if not parts and problem_parts:
+        drafts, _ = _drafts(problem_parts[0], [], strict, warnings)
     if not drafts:
         raise ValidationError("未在报告中识别出问题条目：没有“发现的问题”部分，也没有带编号、依据或整改要求的问题段落")
 
+    head = preamble[:_EDGE] or lines[:_EDGE]
+    report_body = rec.find_audited_body("\n".join(head))
     findings = []
     for draft, (number, repeated) in zip(drafts, _numbers(drafts)):
-        finding = _propose(draft, number, categories)
+        finding = _propose(draft, number, categories, report_body)
         if repeated:
             finding.mark("number", Confidence.LOW, "原文编号重复，已加字母后缀区分，请核对")
         findings.append(finding)
     advice = "\n".join(line for p in parts if p.kind is SectionKind.ADVICE for line in p.lines)
     return ParsedReport(
-        metadata=_metadata(preamble, lines),
+        metadata=_metadata(head, lines, report_body),
         sections=sections,
         advice=advice or None,
         findings=findings,

@@ -26,6 +26,7 @@ CJK_FAMILIES = (
 _CJK_FILE_HINTS = ("notosanscjk", "notoserifcjk", "sourcehansans", "simhei", "msyh", "wqy",
                    "droidsansfallback", "uming")
 
+MAX_BARS = 15  # beyond this the bars get too thin to read; the rest are summed in one bar
 CLOSED_COLOUR, IN_PROGRESS_COLOUR, OVERDUE_COLOUR = "#2e7d32", "#f9a825", "#c62828"
 
 
@@ -63,7 +64,7 @@ def progress_by_unit(units: Sequence[UnitStats],
     font = FontProperties(fname=font_file, size=10)
     small = FontProperties(fname=font_file, size=9)
     # Largest workload on top, so the eye reads the bars like a ranking.
-    ordered = sorted(units, key=lambda u: (u.total, u.unit))
+    ordered = sorted(_at_most(units, MAX_BARS), key=lambda u: (u.total, u.unit))
     names = [u.unit for u in ordered]
     series = (
         ("已销号", [u.closed for u in ordered], CLOSED_COLOUR),
@@ -91,3 +92,14 @@ def progress_by_unit(units: Sequence[UnitStats],
     out = BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()
+
+
+def _at_most(units: Sequence[UnitStats], limit: int) -> list[UnitStats]:
+    """The `limit - 1` units with most findings, and one bar summing all the others."""
+    if len(units) <= limit:
+        return list(units)
+    ranked = sorted(units, key=lambda u: (-u.total, -u.overdue, u.unit))
+    kept, rest = ranked[:limit - 1], ranked[limit - 1:]
+    sums = [sum(getattr(u, name) for u in rest)
+            for name in ("total", "closed_on_time", "closed_late", "in_progress", "overdue")]
+    return kept + [UnitStats(f"其他{len(rest)}个单位", *sums)]

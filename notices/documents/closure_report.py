@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from notices.documents import charts
 from notices.documents.data import (
@@ -18,7 +18,7 @@ from notices.documents.wording import (
 )
 
 APPENDIX_TITLE = "整改销号汇总表"
-# Weights in mm of the 225 mm landscape line, sized for 小五: dates and amounts on one line.
+# Weights in mm of the 225 mm landscape line, set in 小五: dates and amounts fit on one line.
 APPENDIX_COLUMNS = (
     Column("序号", 9, "center"), Column("问题类别", 14), Column("问题摘要", 28),
     Column("涉及金额（元）", 26, "right"), Column("已整改金额（元）", 26, "right"),
@@ -26,7 +26,6 @@ APPENDIX_COLUMNS = (
     Column("状态", 15, "center"), Column("销号日期", 20, "center"), Column("佐证材料", 22),
     Column("备注", 12),
 )
-APPENDIX_SIZE = Pt(9)  # 小五
 UNIT_COLUMNS = (
     Column("责任单位", 20), Column("问题数", 8, "center"), Column("已销号", 8, "center"),
     Column("正在整改", 8, "center"), Column("逾期未销号", 9, "center"),
@@ -181,7 +180,7 @@ def appendix_table(document, findings: Sequence[FindingRow]):
              yuan(sum((f.rectified_total for f in findings), ZERO)),
              "", "", "", "", "", "", "")
     return build_table(document, APPENDIX_COLUMNS, appendix_rows(findings), landscape_width(),
-                       total_row=total, size=APPENDIX_SIZE)
+                       total_row=total, small=True)
 
 
 def unit_table(document, units: Sequence[UnitStats], width):

@@ -21,6 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from notices.documents.data import DocHeader
@@ -41,10 +42,13 @@ BODY_CHAR_SPACING = math.floor((TYPE_AREA_WIDTH.pt / CHARS_PER_LINE - BODY_SIZE.
 TITLE_SIZE = Pt(22)  # 2号
 PAGE_NUMBER_SIZE = Pt(14)  # 4号
 TABLE_SIZE = Pt(10.5)  # 5号
+SMALL_TABLE_SIZE = Pt(9)  # 小五, for wide landscape tables
 FORM_SIZE = Pt(12)  # 小四
 # Page number sits 7 mm below the type area: footer distance = bottom margin - 7 mm - one 4号 line.
 FOOTER_DISTANCE = Emu(MARGIN_BOTTOM - Mm(7) - PAGE_NUMBER_SIZE)
 RED = RGBColor(0xFF, 0x00, 0x00)
+_BATCH = 2000  # paragraphs parsed at once
+_PENDING = object()  # _last_text while the last paragraph is still text
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,30 @@ def set_run_fonts(rPr, font: Font) -> None:
         qn("w:ascii"): font.name, qn("w:hAnsi"): font.name,
         qn("w:eastAsia"): font.name, qn("w:cs"): font.name, qn("w:hint"): "eastAsia"})
     rPr.insert(0, rFonts)
+
+
+_W_NS = nsdecls("w")
+# Characters XML 1.0 forbids (a pasted ledger may contain them) are dropped, not fatal.
+_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\t"): " ",
+            ord("\r"): None, **{c: None for c in range(0x20) if c not in (9, 10, 13)},
+            0xFFFE: None, 0xFFFF: None}
+
+
+def escape_text(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def run_xml(text: str, font: Font, *, style_font: Font = FANGSONG, bold: bool = False) -> str:
+    """A run naming its East-Asian font; Latin slots too where it differs from its style's font.
+
+    Runs stay lean because a long report has ~100,000 of them and every attribute
+    is a node in memory; the style names all slots anyway.
+    """
+    latin = "" if font is style_font else f'w:ascii="{font.name}" w:hAnsi="{font.name}" '
+    text = escape_text(text)
+    space = ' xml:space="preserve"' if text[:1] == " " or text[-1:] == " " else ""
+    return (f'<w:r><w:rPr><w:rFonts {latin}w:eastAsia="{font.name}"/>{"<w:b/>" if bold else ""}'
+            f'</w:rPr><w:t{space}>{text}</w:t></w:r>')
 
 
 def add_run(paragraph, text: str, font: Font = FANGSONG, *, size=None, bold=None, color=None):
@@ -101,8 +129,23 @@ class _StyleSpec:
 BODY_STYLE = "Normal"
 TITLE_STYLE = "Title"
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
-TABLE_TEXT_STYLE = "表格文字"
-TABLE_HEADER_STYLE = "表格标题行"
+_TABLE_ALIGNMENTS = {"left": ("", WD_ALIGN_PARAGRAPH.LEFT), "center": ("居中", WD_ALIGN_PARAGRAPH.CENTER),
+                     "right": ("居右", WD_ALIGN_PARAGRAPH.RIGHT)}
+
+
+TABLE_ALIGNMENTS = tuple(_TABLE_ALIGNMENTS)
+
+
+def table_text_style(align: str = "left", *, small: bool = False) -> str:
+    """Cells are aligned by style, not per cell: a w:jc in each of 100,000 cells costs memory."""
+    return f"表格文字{_TABLE_ALIGNMENTS[align][0]}{'（小五）' if small else ''}"
+
+
+def table_header_style(*, small: bool = False) -> str:
+    return f"表格标题行{'（小五）' if small else ''}"
+
+
+TABLE_TEXT_STYLE = table_text_style()
 FORM_TEXT_STYLE = "表单文字"
 FORM_LABEL_STYLE = "表单栏目"
 PAGE_NUMBER_STYLE = "页码"
@@ -116,10 +159,14 @@ _STYLES = (
     _StyleSpec(HEADING_STYLES[1], KAITI, BODY_SIZE, outline_level=1),
     _StyleSpec(HEADING_STYLES[2], FANGSONG, BODY_SIZE, bold=True, outline_level=2),
     _StyleSpec(HEADING_STYLES[3], FANGSONG, BODY_SIZE, outline_level=3),
-    _StyleSpec(TABLE_TEXT_STYLE, FANGSONG, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT,
-               indent_chars=0, exact_line=None, snap_to_grid=False),
-    _StyleSpec(TABLE_HEADER_STYLE, HEITI, TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
-               indent_chars=0, exact_line=None, snap_to_grid=False),
+    *(_StyleSpec(table_text_style(align, small=small), FANGSONG,
+                 SMALL_TABLE_SIZE if small else TABLE_SIZE, align=alignment, indent_chars=0,
+                 exact_line=None, snap_to_grid=False)
+      for small in (False, True) for align, (_, alignment) in _TABLE_ALIGNMENTS.items()),
+    *(_StyleSpec(table_header_style(small=small), HEITI, SMALL_TABLE_SIZE if small else TABLE_SIZE,
+                 align=WD_ALIGN_PARAGRAPH.CENTER, indent_chars=0, exact_line=None,
+                 snap_to_grid=False)
+      for small in (False, True)),
     _StyleSpec(FORM_TEXT_STYLE, FANGSONG, FORM_SIZE, align=WD_ALIGN_PARAGRAPH.LEFT,
                indent_chars=0, exact_line=Pt(18), snap_to_grid=False),
     _StyleSpec(FORM_LABEL_STYLE, HEITI, FORM_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER,
@@ -301,6 +348,9 @@ class OfficialDocument:
         props = self.doc.core_properties
         props.title, props.author, props.comments = title_for_properties, author, ""
         props.last_modified_by = author
+        self._last_text = None  # the last body element written, kept with the signature
+        self._style_ids = {spec.name: self.doc.styles[spec.name].style_id for spec in _STYLES}
+        self._pending: list[str] = []  # paragraphs not yet parsed, see _append_paragraph
 
     # -- 版头 -------------------------------------------------------------
     def letterhead(self, header: DocHeader, *, letter: bool = False) -> None:
@@ -331,8 +381,7 @@ class OfficialDocument:
 
     # -- 主体 -------------------------------------------------------------
     def title(self, text: str) -> None:
-        p = self.doc.add_paragraph(style=TITLE_STYLE)
-        add_run(p, text, XIAOBIAOSONG)
+        add_run(self.new_paragraph(TITLE_STYLE), text, XIAOBIAOSONG)
 
     def addressee(self, text: str) -> None:
         self.blank()
@@ -342,17 +391,45 @@ class OfficialDocument:
     def heading(self, level: int, text: str) -> None:
         """level 1 "一、" 黑体, 2 "（一）" 楷体, 3 "1." 仿宋 bold, 4 "（1）" 仿宋."""
         spec = _STYLES[1 + level]
-        p = self.doc.add_paragraph(style=HEADING_STYLES[level - 1])
-        add_run(p, text, spec.font)
+        self._append_paragraph(HEADING_STYLES[level - 1], run_xml(text, spec.font, style_font=spec.font))
 
-    def paragraph(self, text: str, lead: str = "", lead_level: int = 2):
+    def paragraph(self, text: str, lead: str = "", lead_level: int = 2) -> None:
         """A body paragraph; `lead` starts it in a heading font ("（一）总体进展。…")."""
-        p = self.doc.add_paragraph(style=BODY_STYLE)
+        runs = run_xml(text, FANGSONG)
         if lead:
             spec = _STYLES[1 + lead_level]
-            add_run(p, lead, spec.font, bold=spec.bold or None)
-        add_run(p, text)
-        return p
+            runs = run_xml(lead, spec.font, bold=spec.bold) + runs
+        self._append_paragraph(BODY_STYLE, runs)
+
+    def _append_paragraph(self, style_name: str, runs: str) -> None:
+        # python-docx looks the style up by name and searches the body for w:sectPr on every
+        # add_paragraph (milliseconds each, quadratic overall); a long report has tens of
+        # thousands of paragraphs, so they are collected as text and parsed in batches.
+        self._pending.append(f'<w:p><w:pPr><w:pStyle w:val="{self._style_ids[style_name]}"/>'
+                             f'</w:pPr>{runs}</w:p>')
+        self._last_text = _PENDING
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Parse the collected paragraphs and move them before the sectPr (the body's last child)."""
+        if not self._pending:
+            return
+        batch = parse_xml(f'<w:body {_W_NS}>{"".join(self._pending)}</w:body>')
+        self._pending.clear()
+        sectPr = self.doc.element.body[-1]
+        for element in list(batch):
+            sectPr.addprevious(element)
+        if self._last_text is _PENDING:
+            self._last_text = sectPr.getprevious()
+
+    def new_paragraph(self, style_name: str = BODY_STYLE):
+        """A python-docx Paragraph at the end of the body, without add_paragraph's searches."""
+        self.flush()
+        element = parse_xml(f'<w:p {_W_NS}><w:pPr><w:pStyle w:val="{self._style_ids[style_name]}"/>'
+                            f'</w:pPr></w:p>')
+        self.doc.element.body[-1].addprevious(element)
+        return Paragraph(element, self.doc._body)
 
     def blank(self) -> None:
         self._plain(WD_ALIGN_PARAGRAPH.LEFT)
@@ -371,7 +448,7 @@ class OfficialDocument:
             return
         self.blank()
         for i, name in enumerate(names, 1):
-            p = self.doc.add_paragraph(style=BODY_STYLE)
+            p = self.new_paragraph()
             label = f"{i}. {name}" if len(names) > 1 else name
             if i == 1:
                 add_run(p, "附件：" + label)
@@ -390,10 +467,12 @@ class OfficialDocument:
             p = self._plain(WD_ALIGN_PARAGRAPH.RIGHT)
             p.paragraph_format.right_indent = Pt(BODY_SIZE.pt * right)
             add_run(p, text)
+        self._keep_tail_with_next()
 
     # -- 附件 -------------------------------------------------------------
     def attachment_page(self, label: str, title: str, *, landscape: bool = False) -> None:
         """Start an attachment on a new page: "附件1" top left in 黑体, then its title."""
+        self.flush()
         if landscape:
             section = self.doc.add_section(WD_SECTION.NEW_PAGE)
             set_landscape(section)
@@ -411,18 +490,47 @@ class OfficialDocument:
 
     def append_block(self, element) -> None:
         """Insert a ready-made block element (a w:tbl) at the end of the body."""
-        self.doc.element.body.insert_element_before(element, "w:sectPr")
+        self.flush()
+        self.doc.element.body[-1].addprevious(element)
+        self._last_text = element
+
+    def _keep_tail_with_next(self) -> None:
+        """Keep the end of the text with what follows, so the signature never stands alone on a page.
+
+        GB/T 9704 forbids a 成文日期 page without body text; Word and LibreOffice move the
+        last lines of the body over with the signature instead.
+        """
+        self.flush()
+        if self._last_text is None:
+            return
+        tail = []
+        element = self.doc.element.body[-1].getprevious().getprevious()  # the 署名, not the date
+        while element is not None:
+            tail.append(element)
+            if element is self._last_text:
+                break
+            element = element.getprevious()
+        for element in tail:
+            if element.tag == qn("w:tbl"):
+                paragraphs = element.findall(qn("w:tr"))[-1].iter(qn("w:p"))
+            elif element.tag == qn("w:p"):
+                paragraphs = [element]
+            else:
+                continue
+            for p in paragraphs:
+                p.get_or_add_pPr().keepNext_val = True
 
     def save(self, path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.flush()
         self.doc.save(path)
         return path
 
     # -- helpers ----------------------------------------------------------
     def _plain(self, align, exact=LINE_PITCH):
         """A paragraph in the body font without the first-line indent."""
-        p = self.doc.add_paragraph(style=BODY_STYLE)
+        p = self.new_paragraph()
         p.alignment = align
         no_first_line_indent(p)
         pf = p.paragraph_format

@@ -55,7 +55,7 @@ def league_block(doc: OfficialDocument, units: Sequence[UnitStats]) -> None:
                  percent(Decimal(totals[3] + totals[5]) / due if due else None))
     doc.append_block(build_table(doc.doc, LEAGUE_COLUMNS, rows, TYPE_AREA_WIDTH, total_row=total_row))
     doc.blank()
-    p = doc.doc.add_paragraph(style=TABLE_TEXT_STYLE)
+    p = doc.new_paragraph(TABLE_TEXT_STYLE)
     add_run(p, EXPLANATION)
 
 
@@ -70,7 +70,7 @@ def build_league_table(table: LeagueTable, path) -> Path:
         doc.blank()
         doc.picture(png, Mm(150), caption="各责任单位整改进度")
     doc.blank()
-    p = doc.doc.add_paragraph(style=TABLE_TEXT_STYLE)
+    p = doc.new_paragraph(TABLE_TEXT_STYLE)
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add_run(p, f"制表单位：{table.compiled_by}\u3000\u3000制表日期：{cn_date(table.compiled_on)}")
     return doc.save(path)

@@ -10,8 +10,8 @@ from notices.documents.tables import Column, build_table
 from notices.documents.wording import cn_date, cn_number, sentence, yuan
 
 HISTORY_COLUMNS = (
-    Column("序号", 6, "center"), Column("日期", 13, "center"), Column("问题编号", 13, "center"),
-    Column("事项", 9, "center"), Column("经办", 17), Column("情况", 34),
+    Column("序号", 6, "center"), Column("日期", 16, "center"), Column("问题编号", 15, "center"),
+    Column("事项", 8, "center"), Column("经办", 18), Column("情况", 29),
 )
 
 

@@ -35,7 +35,7 @@ def build_signoff_form(form: SignOffForm, path) -> Path:
     f = form.finding
     doc = OfficialDocument(f"{FORM_TITLE}（{f.number}）", form.issuer.name if form.issuer else "")
     doc.title(FORM_TITLE)
-    p = doc.doc.add_paragraph(style=FORM_TEXT_STYLE)
+    p = doc.new_paragraph(FORM_TEXT_STYLE)
     add_run(p, f"填报单位：{f.lead_unit}")
     if form.form_number:
         add_run(p, f"\u3000\u3000编号：{form.form_number}")
@@ -66,6 +66,7 @@ class _Form:
     """A four-column form table: label | value | label | value, or label | wide value."""
 
     def __init__(self, doc: OfficialDocument):
+        doc.flush()
         self.table = doc.doc.add_table(rows=0, cols=4)
         self.table.style = doc.doc.styles["Table Grid"]
         self.table.alignment = WD_TABLE_ALIGNMENT.CENTER

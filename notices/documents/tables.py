@@ -2,30 +2,36 @@
 
 python-docx builds a table cell by cell through proxy objects (add_row,
 row.cells, cell.text), which costs milliseconds per row. Here every row is
-rendered from per-column fragments prepared once, joined into one string
-and parsed by lxml in a single pass: a 10,000-row appendix takes about a
-second (see docs/documents.md for the measured figures).
+rendered from per-column fragments prepared once and parsed by lxml in
+batches of rows, which are moved into one w:tbl: a 10,000-row appendix
+takes about a second (docs/documents.md has the measured figures).
+
+Cells are kept lean because the parsed tree, not the text, is what costs
+memory (about 1.5 KB per cell as written here, 5 KB with the usual per-cell
+width, alignment, vertical alignment and font declaration): widths live in
+the w:tblGrid of a fixed-layout table (and on the header row); font (with
+its w:eastAsia name), size, spacing and alignment in the cell's paragraph
+style, one per alignment; only header and total rows name fonts on runs.
 
 The header row is marked w:tblHeader so Word and LibreOffice repeat it on
-every page; rows are w:cantSplit so a finding never straddles two pages.
+every page; rows are w:cantSplit so a row never straddles two pages.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Length
 
-from notices.documents.gbt9704 import FANGSONG, HEITI, TABLE_HEADER_STYLE, TABLE_TEXT_STYLE, Font
+from notices.documents.gbt9704 import (
+    HEITI, TABLE_ALIGNMENTS, Font, escape_text, table_header_style, table_text_style,
+)
 
-_ALIGN = {"left": "left", "center": "center", "right": "right"}
-
-# Characters XML 1.0 forbids (a pasted ledger may contain them) are dropped, not fatal.
-_ESCAPES = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\t"): " ",
-            ord("\r"): None, **{c: None for c in range(0x20) if c not in (9, 10, 13)},
-            0xFFFE: None, 0xFFFF: None}
+_W = nsdecls("w")
+_ROWS_PER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -35,38 +41,36 @@ class Column:
     align: str = "left"
 
     def __post_init__(self):
-        if self.align not in _ALIGN:
+        if self.align not in TABLE_ALIGNMENTS:
             raise ValueError(f"unknown alignment {self.align!r}")
-
-
-def _escape(text: str) -> str:
-    return text.translate(_ESCAPES)
-
-
-def _rpr(font: Font, size: Length | None) -> str:
-    sz = f'<w:sz w:val="{round(size.pt * 2)}"/><w:szCs w:val="{round(size.pt * 2)}"/>' if size else ""
-    return (f'<w:rPr><w:rFonts w:ascii="{font.name}" w:hAnsi="{font.name}" '
-            f'w:eastAsia="{font.name}" w:hint="eastAsia"/>{sz}</w:rPr>')
 
 
 class _CellFragments:
     """Opening and closing XML of one column's cells, so a cell is prefix + text + suffix."""
 
-    def __init__(self, width: int, style_id: str, align: str, font: Font, size: Length | None):
-        self.open = (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/>'
-                     f'</w:tcPr><w:p><w:pPr><w:pStyle w:val="{style_id}"/><w:jc w:val="{align}"/>'
-                     f'</w:pPr>')
-        self.run_open = f'<w:r>{_rpr(font, size)}<w:t xml:space="preserve">'
-        self.line_break = f'</w:t><w:br/><w:t xml:space="preserve">'
-        self.close = "</w:p></w:tc>"
+    def __init__(self, style_id: str, font: Font | None = None, width: int | None = None):
+        tc_pr = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>' \
+            if width else ""
+        self.open = f'<w:tc>{tc_pr}<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr><w:r>'
+        # Body cells take their font from the style; header and total rows name it on the run.
+        r_pr = f'<w:rPr><w:rFonts w:ascii="{font.name}" w:hAnsi="{font.name}" ' \
+            f'w:eastAsia="{font.name}"/></w:rPr>' if font else ""
+        self.run_open = f"{r_pr}<w:t>"
+        self.run_open_spaced = f'{r_pr}<w:t xml:space="preserve">'
+        self.line_break = '</w:t><w:br/><w:t xml:space="preserve">'
+        self.empty = f'<w:tc>{tc_pr}<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr></w:p></w:tc>'
 
     def render(self, text: str) -> str:
         if not text:
-            return self.open + self.close
-        text = _escape(text)
+            return self.empty
+        text = escape_text(text)
+        run_open = self.run_open
         if "\n" in text:
             text = text.replace("\n", self.line_break)
-        return f"{self.open}{self.run_open}{text}</w:t></w:r>{self.close}"
+            run_open = self.run_open_spaced
+        elif text[0] == " " or text[-1] == " ":
+            run_open = self.run_open_spaced
+        return f"{self.open}{run_open}{text}</w:t></w:r></w:p></w:tc>"
 
 
 def build_table(
@@ -76,51 +80,54 @@ def build_table(
     width: Length,
     *,
     total_row: Sequence[str] | None = None,
-    font: Font = FANGSONG,
+    small: bool = False,
     header_font: Font = HEITI,
-    size: Length | None = None,
 ):
     """A w:tbl element (python-docx's own element class) ready to append to `document`'s body.
 
-    `rows` yields one sequence of cell strings per row, as many as `columns`; `size`
-    overrides the table styles' 5号 (a wide appendix uses 小五).
+    `rows` yields one sequence of cell strings per row, as many as `columns`; `small`
+    sets the table in 小五 instead of 五号, for wide landscape tables.
     """
     styles = document.styles
-    text_style = styles[TABLE_TEXT_STYLE].style_id
-    header_style = styles[TABLE_HEADER_STYLE].style_id
+    text_styles = [styles[table_text_style(c.align, small=small)].style_id for c in columns]
+    header_style = styles[table_header_style(small=small)].style_id
     total_weight = sum(c.weight for c in columns)
     widths = [int(width.twips * c.weight / total_weight) for c in columns]
-    header = [_CellFragments(w, header_style, "center", header_font, size) for w in widths]
-    body = [_CellFragments(w, text_style, _ALIGN[c.align], font, size)
-            for w, c in zip(widths, columns)]
-    n = len(columns)
-
-    parts = [
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-        f'<w:jc w:val="center"/><w:tblBorders>',
-        *(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-          for side in ("top", "left", "bottom", "right", "insideH", "insideV")),
-        '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
+    header = [_CellFragments(header_style, header_font, w) for w in widths]
+    body = [_CellFragments(style) for style in text_styles]
+    borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                      for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    table = parse_xml(
+        f'<w:tbl {_W}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
         '<w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-        'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
-        *(f'<w:gridCol w:w="{w}"/>' for w in widths),
-        '</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>',
-        *(f.render(c.title) for f, c in zip(header, columns)),
-        "</w:tr>",
-    ]
+        'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>'
+        + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        + '</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>'
+        + "".join(f.render(c.title) for f, c in zip(header, columns))
+        + "</w:tr></w:tbl>")
+
+    n = len(columns)
     row_open = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-    append = parts.append
-    for number, row in enumerate(rows, 1):
-        if len(row) != n:
-            raise ValueError(f"row {number} has {len(row)} cells, expected {n}")
-        append(row_open)
-        append("".join([f.render(text) for f, text in zip(body, row)]))
-        append("</w:tr>")
+    rows = iter(rows)
+    done = 0
+    while batch := list(islice(rows, _ROWS_PER_BATCH)):
+        parts = []
+        for number, row in enumerate(batch, done + 1):
+            if len(row) != n:
+                raise ValueError(f"row {number} has {len(row)} cells, expected {n}")
+            parts.append(row_open + "".join([f.render(text) for f, text in zip(body, row)]) + "</w:tr>")
+        done += len(batch)
+        _move_rows(table, parts)
     if total_row is not None:
         # The 合计 row in 黑体, aligned like the columns it sums.
-        totals = [_CellFragments(w, text_style, _ALIGN[c.align], header_font, size)
-                  for w, c in zip(widths, columns)]
-        append(row_open + "".join(f.render(t) for f, t in zip(totals, total_row)) + "</w:tr>")
-    append("</w:tbl>")
-    return parse_xml("".join(parts))
+        totals = [_CellFragments(style, header_font) for style in text_styles]
+        _move_rows(table, [row_open + "".join(f.render(t) for f, t in zip(totals, total_row))
+                           + "</w:tr>"])
+    return table
+
+
+def _move_rows(table, rows_xml: list[str]) -> None:
+    for tr in list(parse_xml(f'<w:tbl {_W}>{"".join(rows_xml)}</w:tbl>')):
+        table.append(tr)
