@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from models.db import transaction
 from models.escalation import Circular, CircularEntry, Interview, InterviewItem, Referral
 from models.history import events_of, verify_all
+from models.ledger import Finding, Person
 from models.lifecycle import add_evidence, decide_extension, request_extension, start, submit
 from models.policy import load_policy
 from models.vocab import Status
@@ -126,8 +127,6 @@ def test_paused_and_closed_findings_get_nothing(ledger):
 
 
 def select_finding(number):
-    from models.ledger import Finding
-
     return select(Finding).where(Finding.number == number)
 
 
@@ -166,17 +165,15 @@ def test_formal_records_interview_circular_referral(ledger):
         assert len(interviews) == 2  # one per unit; 2-5 joined the unit's interview still to be arranged
         items = Counter(session.exec(select(InterviewItem.interview_id)).all())
         assert sorted(items.values()) == [1, 3]
-        heads = {i.unit_id: session.get(__import__("models.ledger", fromlist=["Person"]).Person, i.interviewee_id).name
-                 for i in interviews}
-        assert sorted(heads.values()) == ["吴局长", "赵主任"]
+        assert sorted(session.get(Person, i.interviewee_id).name for i in interviews) == ["吴局长", "赵主任"]
         assert all(i.status == "待安排" and i.scheduled_at is None for i in interviews)
 
     ledger.sweep(D(2026, 3, 18))  # 2-3 reaches 通报 (15 days)
-    ledger.sweep(D(2026, 3, 19))  # 2-4 and 6-1
+    ledger.sweep(D(2026, 3, 19))  # 2-4, 2-5 and 6-1
     with Session(ledger.engine) as session:
         circulars = session.exec(select(Circular)).all()
         assert len(circulars) == 1 and circulars[0].status == "待印发"
-        assert len(session.exec(select(CircularEntry)).all()) == 3
+        assert len(session.exec(select(CircularEntry)).all()) == 4
 
     ledger.sweep(D(2026, 4, 1))  # 2-3 is 30 days late
     with Session(ledger.engine) as session:

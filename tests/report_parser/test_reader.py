@@ -5,18 +5,31 @@ from decimal import Decimal
 
 import pytest
 from docx import Document
+from docx.oxml import parse_xml
 
 from integrations.report_parser import parse_report, read_lines
 from models.errors import ValidationError
 
 from .documents import (
-    add_chinese_numbering, compound_file, number_paragraph, write_docx, write_encrypted_docx, write_scanned_docx,
+    W_NS, add_chinese_numbering, compound_file, number_paragraph, write_docx, write_encrypted_docx, write_scanned_docx,
 )
 
 
 def test_paragraphs_and_tables_keep_document_order(tmp_path):
     path = write_docx(tmp_path / "r.docx", ["第一段", [["甲", "乙"], ["1", "2"]], "第二段"])
     assert read_lines(path) == ["第一段", "甲\t乙", "1\t2", "第二段"]
+
+
+def test_tracked_changes_read_as_accepted(tmp_path):
+    document = Document()
+    paragraph = document.add_paragraph("1、")
+    paragraph._p.append(parse_xml(
+        f'<w:ins xmlns:w="{W_NS}" w:id="1" w:author="审计组"><w:r><w:t>重复收费</w:t></w:r></w:ins>'))
+    paragraph._p.append(parse_xml(
+        f'<w:del xmlns:w="{W_NS}" w:id="2" w:author="审计组"><w:r><w:delText>多收费用</w:delText></w:r></w:del>'))
+    paragraph.add_run("2,000元")
+    document.save(str(tmp_path / "r.docx"))
+    assert read_lines(tmp_path / "r.docx") == ["1、重复收费2,000元"]
 
 
 def test_a_unit_in_the_column_header_completes_the_amount(tmp_path):
