@@ -115,7 +115,7 @@ _CN_INT = re.compile(
 )
 
 
-def _int_from(text: str) -> int | None:
+def parse_chinese_int(text: str) -> int | None:
     """Arabic digits or a Chinese numeral below 1000 (三十, 十五, 一百零五)."""
     if text.isdecimal():
         return int(text)
@@ -187,15 +187,15 @@ def _date_from_text(value, text: str, default_year: int) -> date | None:
         return _make_date(value, int(match[1]), int(match[2]), int(match[3]))
     core = _DATE_SUFFIX.sub("", _DATE_PREFIX.sub("", text), count=1)
     if match := _DATE_CN.fullmatch(core):
-        parts = [_int_from(p) if p else default_year for p in match.groups()]
+        parts = [parse_chinese_int(p) if p else default_year for p in match.groups()]
         if None not in parts:
             return _make_date(value, *parts)
     elif match := _DATE_CN_MONTH_END.fullmatch(core):
-        year, month = (_int_from(p) if p else default_year for p in match.groups())
+        year, month = (parse_chinese_int(p) if p else default_year for p in match.groups())
         if None not in (year, month):
             return _month_end(value, year, month)
     elif match := _DATE_CN_YEAR_END.fullmatch(core):
-        year = _int_from(match[1]) if match[1] else default_year
+        year = parse_chinese_int(match[1]) if match[1] else default_year
         if year is not None:
             return _make_date(value, year, 12, 31)
     return None
@@ -260,7 +260,7 @@ def parse_deadline_cell(value, default_year: int) -> DeadlineCell | None:
         if text in _IMMEDIATE:
             return DeadlineCell("immediate", None, None)
         if match := _PERIOD.fullmatch(text):
-            days = _int_from(match[1])
+            days = parse_chinese_int(match[1])
             if days is None or days == 0:
                 raise ValidationError(f"整改时限“{value}”的天数无法识别")
             kind = "working" if match[2] == "工作日" else "natural"

@@ -29,6 +29,7 @@ class WorkCalendar:
         self._holidays: set[date] = set()
         self._workdays: set[date] = set()
         self._override_years: set[int] = set()
+        self._known_days: dict[date, bool] = {}
         if override_path is not None:
             self._load_override(override_path)
 
@@ -37,6 +38,14 @@ class WorkCalendar:
         return sorted(set(LIBRARY_YEARS) | self._override_years)
 
     def is_workday(self, day: date) -> bool:
+        # Cached: chinese_calendar scans its whole holiday table on every call,
+        # and a bulk import asks about the same few hundred days again and again.
+        known = self._known_days.get(day)
+        if known is None:
+            known = self._known_days[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day.year in self._override_years:
             if day in self._workdays:
                 return True

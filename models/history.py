@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from pydantic import NaiveDatetime
 from sqlalchemy import UniqueConstraint
@@ -77,14 +78,18 @@ def append_event(
 
 def first_event_values(*, finding_id: int, at: datetime, actor_id: int | None, actor_name: str, actor_role: str,
                        action: str, to_status: str, payload: dict) -> dict:
-    """Column values of a new finding's first event, for bulk inserts (no chain to read yet)."""
-    event = FindingEvent(
+    """Column values of a new finding's first event, for bulk inserts (no chain to read yet).
+
+    A plain namespace, not a FindingEvent: building 100,000 ORM objects only
+    to hash them was a third of a large import's time.
+    """
+    values = dict(
         finding_id=finding_id, seq=1, at=at.replace(microsecond=0), actor_id=actor_id, actor_name=actor_name,
         actor_role=actor_role, action=action, from_status=None, to_status=to_status, comment=None,
-        payload=_payload_json(payload), prev_hash=GENESIS_HASH, hash="",
+        payload=_payload_json(payload), prev_hash=GENESIS_HASH,
     )
-    event.hash = _digest(event)
-    return event.model_dump(exclude={"id"})
+    values["hash"] = _digest(SimpleNamespace(**values))
+    return values
 
 
 def _payload_json(payload: dict | None) -> str:

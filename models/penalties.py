@@ -105,10 +105,9 @@ class LegalRange:
         return self.low <= value <= self.high
 
     def describe(self) -> str:
-        if self.unit == "元":
-            text = f"{format_money(self.low)}–{format_money(self.high)} 元"
-        else:
-            text = f"{self.low}–{self.high} 个月"
+        show = format_money if self.unit == "元" else str
+        text = show(self.low) if self.low == self.high else f"{show(self.low)}–{show(self.high)}"
+        text += f" {self.unit}"
         return f"{text}（{self.basis}）" if self.basis else text
 
 
@@ -328,7 +327,5 @@ def list_decisions(session: Session, party: str | None = None) -> list[DecisionR
     if party:
         query = query.where(PenaltyDecision.party == party.strip())
     rows = []
-    for decision, number, collected in session.exec(query):
-        # The subquery's SUM comes back as plain fen (its type is not carried through).
-        rows.append(DecisionRow(decision, number, (Decimal(collected or 0) / 100).quantize(FEN)))
-    return rows
+    return [DecisionRow(decision, number, collected if collected is not None else to_money(0))
+            for decision, number, collected in session.exec(query)]

@@ -47,7 +47,7 @@ class Audience(StrEnum):
 
 class Record(StrEnum):
     INTERVIEW = "约谈记录"
-    CIRCULAR = "列入通报"
+    CIRCULAR = "列入下一期通报"
     REFERRAL = "问责移送记录"
 
 
@@ -523,8 +523,13 @@ def _paused(head: str, why: str) -> Explanation:
     return Explanation((head, why), None, why)
 
 
-def describe_ladder(ladder: Ladder) -> list[list[str]]:
-    """Rows for `rectify policy show`."""
-    return [[step.label, step.threshold, step.type.card, "、".join(step.recipients), step.kind,
-             step.record or "—", step.demand] for step in ladder.steps]
-
+def describe_ladder(ladder: Ladder) -> list[str]:
+    """Lines for `rectify policy show`: one step per line, its demand below."""
+    lines = []
+    for i, step in enumerate(ladder.steps, 1):
+        record = f"；正式记录：{step.record}" if step.record else ""
+        lines.append(f"  {i}. {step.label}（{step.type.card}）：{step.threshold} → {'、'.join(step.recipients)}；"
+                     f"通知类别 {step.kind}{record}")
+        lines.append(f"     要求：{step.demand}")
+    lines.append(f"  通知回复期限：{ladder.respond_within} 个工作日")
+    return lines

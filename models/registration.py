@@ -190,10 +190,12 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     """Insert prepared findings, their children and registration events in bulk; returns the new ids."""
     if not items:
         return []
-    finding_rows = [_finding_values(p, now) for p in items]
-    ids = list(session.execute(
-        insert(Finding).returning(Finding.id, sort_by_parameter_order=True), finding_rows
-    ).scalars())
+    # Core inserts of complete rows: the ORM's bulk insert splits rows whose None
+    # fields differ into separate statements, and an ordered RETURNING cannot be
+    # batched on SQLite (one statement per row, results spliced quadratically).
+    # The new ids are read back by the unique (source, number) instead.
+    session.execute(insert(Finding.__table__), [_finding_values(p, now) for p in items])
+    ids = _new_ids(session, items)
     co_units, milestones, recoveries, evidence, events = [], [], [], [], []
     for finding_id, p in zip(ids, items):
         data = p.data
@@ -216,8 +218,22 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     for model, rows in ((FindingCoUnit, co_units), (Milestone, milestones), (Recovery, recoveries),
                         (Evidence, evidence), (FindingEvent, events)):
         if rows:
-            session.execute(insert(model), rows)
+            session.execute(insert(model.__table__), rows)
     return ids
+
+
+def _new_ids(session: Session, items: list[Prepared]) -> list[int]:
+    keys = [(p.source.id, p.data.number.strip()) for p in items]
+    by_source: dict[int, list[str]] = {}
+    for source_id, number in keys:
+        by_source.setdefault(source_id, []).append(number)
+    found = {}
+    for source_id, numbers in by_source.items():
+        for start in range(0, len(numbers), 1000):
+            query = select(Finding.number, Finding.id).where(
+                Finding.source_id == source_id, Finding.number.in_(numbers[start:start + 1000]))
+            found.update({(source_id, number): finding_id for number, finding_id in session.execute(query)})
+    return [found[key] for key in keys]
 
 
 def _finding_values(p: Prepared, now: datetime) -> dict:

@@ -51,10 +51,11 @@ def policy_show():
 
     with open_app(check=False) as app:
         policy = _policy(app)
-    columns = ["步骤", "阈值", "色标", "通知对象", "通知类型", "正式记录", "通知要求"]
-    table(f"默认规则（{policy.origin}）", columns, describe_ladder(policy.default))
+    typer.echo(f"默认规则（{policy.origin}）")
+    typer.echo("\n".join(describe_ladder(policy.default)))
     for override in policy.overrides:
-        table(f"{override.label}（{override.section}）", columns, describe_ladder(override.ladder))
+        typer.echo(f"\n{override.label}（{override.section}）")
+        typer.echo("\n".join(describe_ladder(override.ladder)))
     if not policy.overrides:
         typer.echo("没有按来源、类别或单位的专门规则（可在配置项 [policy] file 指定的文件中添加，见 docs/escalation.md）。")
 
@@ -79,14 +80,37 @@ def policy_explain(
 
 # ---------------------------------------------------------------- sweep
 
+PAUSE_ENV = "RECTIFY_SWEEP_PAUSE_BEFORE_NOTICES"
+
+
+def _pause_before_notices(engine, seconds: float) -> None:
+    """Test hook (docs/escalation.md): hold the sweep, mid-transaction, just before its
+    first notice is written, so a test can SIGKILL a real sweep at a known point."""
+    import sys
+    import time
+
+    from sqlalchemy import event
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO NOTICE"):
+            print("rectify: sweep paused before writing notices", file=sys.stderr, flush=True)
+            time.sleep(seconds)
+
+    event.listen(engine, "before_cursor_execute", before)
+
+
 @handles_errors
 def sweep_command(now: NowOption = None):
     """运行一次督办扫描：生成到期提醒、催办、督办、约谈、通报、问责移送及汇总通知（不会重复生成）。"""
+    import os
+
     from models.db import transaction
     from models.sweep import run_sweep
 
     moment = parse_now(now)
     with open_app() as app:
+        if os.environ.get(PAUSE_ENV):
+            _pause_before_notices(app.engine, float(os.environ[PAUSE_ENV]))
         policy, calendar = _policy(app), app.calendar()
         with transaction(app.engine) as session:
             result = run_sweep(session, moment, policy, calendar)

@@ -7,6 +7,7 @@ from flows.cli.escalation_cmds import (
 from flows.cli.finding_cmds import finding_app
 from flows.cli.history_cmds import history_app
 from flows.cli.ledger_cmds import ledger_app
+from flows.cli.report_import_cmds import import_report_command
 from flows.cli.setup_cmds import category_app, db_app, person_app, source_app, unit_app
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.add_typer(person_app, name="person")
 app.add_typer(category_app, name="category")
 app.add_typer(finding_app, name="finding")
 app.add_typer(ledger_app, name="ledger")
+app.command("import-report")(import_report_command)
 app.add_typer(history_app, name="history")
 app.command("sweep")(sweep_command)
 app.add_typer(policy_app, name="policy")

@@ -25,7 +25,7 @@ from docx.opc.exceptions import OpcError
 from docx.table import Table
 
 from integrations.ledger_columns import field_for_header
-from integrations.values import _int_from, normalize_text
+from integrations.values import normalize_text, parse_chinese_int
 from models.errors import ValidationError
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.wps and password-protected .docx alike
@@ -294,7 +294,7 @@ class _DocxReader:
                 continue
             number = index
             if number_column is not None and number_column < len(cells) and cells[number_column]:
-                number = _int_from(normalize_text(cells[number_column][0]).rstrip("、.")) or index
+                number = parse_chinese_int(normalize_text(cells[number_column][0]).rstrip("、.")) or index
             title = cells[title_column] if title_column < len(cells) else []
             lines.append(f"{number}、{title[0] if title else ''}")
             lines += title[1:]

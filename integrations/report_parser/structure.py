@@ -23,7 +23,7 @@ from integrations.report_parser import recognisers as rec
 from integrations.report_parser.model import (
     Confidence, ParsedReport, ProposedFinding, ReportMetadata, Section, SectionKind,
 )
-from integrations.values import _int_from
+from integrations.values import parse_chinese_int
 from models.categories import SEED_CATEGORIES
 from models.errors import ValidationError
 
@@ -59,7 +59,7 @@ def _numeral(text: str) -> int | None:
         return ord(text) - ord("⑴") + 1
     if text in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳":
         return ord(text) - ord("①") + 1
-    return _int_from(text)
+    return parse_chinese_int(text)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _section_mark(line: str) -> _Mark | None:
     match = _SECTION.match(norm) or _PART.match(norm)
     if not match or _NOT_SECTION.match(match["t"]):
         return None
-    number = _int_from(match["n"])
+    number = parse_chinese_int(match["n"])
     title = match["t"]
     if not number or not (len(title) <= _SECTION_MAX or _KNOWN_SECTION.match(title)):
         return None

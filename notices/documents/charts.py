@@ -64,7 +64,7 @@ def progress_by_unit(units: Sequence[UnitStats],
     font = FontProperties(fname=font_file, size=10)
     small = FontProperties(fname=font_file, size=9)
     # Largest workload on top, so the eye reads the bars like a ranking.
-    ordered = sorted(_at_most(units, MAX_BARS), key=lambda u: (u.total, u.unit))
+    ordered = sorted(grouped_for_chart(units), key=lambda u: (u.total, u.unit))
     names = [u.unit for u in ordered]
     series = (
         ("已销号", [u.closed for u in ordered], CLOSED_COLOUR),
@@ -94,7 +94,7 @@ def progress_by_unit(units: Sequence[UnitStats],
     return out.getvalue()
 
 
-def _at_most(units: Sequence[UnitStats], limit: int) -> list[UnitStats]:
+def grouped_for_chart(units: Sequence[UnitStats], limit: int = MAX_BARS) -> list[UnitStats]:
     """The `limit - 1` units with most findings, and one bar summing all the others."""
     if len(units) <= limit:
         return list(units)

@@ -18,10 +18,7 @@ DEFAULT_REQUIREMENTS = (
 
 def build_circular(circular: Circular, path) -> Path:
     header = circular.header
-    doc = OfficialDocument(circular.title, header.issuer.name)
-    doc.letterhead(header)
-    doc.title(circular.title)
-    doc.addressee(header.to)
+    doc = OfficialDocument.opening(header, circular.title)
     sections = [("总体进展", lambda: [doc.paragraph(sentence(t)) for t in circular.overview])]
     if circular.commended:
         sections.append(("通报表扬", lambda: _commend(doc, circular.commended)))

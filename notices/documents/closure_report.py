@@ -18,13 +18,14 @@ from notices.documents.wording import (
 )
 
 APPENDIX_TITLE = "整改销号汇总表"
-# Weights in mm of the 225 mm landscape line, set in 小五: dates and amounts fit on one line.
+# Weights in mm of the 225 mm landscape line, set in 小五: dates and amounts fit on one line
+# even where the reader's machine substitutes a wider font for the digits.
 APPENDIX_COLUMNS = (
-    Column("序号", 9, "center"), Column("问题类别", 14), Column("问题摘要", 28),
+    Column("序号", 9, "center"), Column("问题类别", 15), Column("问题摘要", 24),
     Column("涉及金额（元）", 26, "right"), Column("已整改金额（元）", 26, "right"),
-    Column("责任单位", 18), Column("整改类型", 15, "center"), Column("整改时限", 20, "center"),
-    Column("状态", 15, "center"), Column("销号日期", 20, "center"), Column("佐证材料", 22),
-    Column("备注", 12),
+    Column("责任单位", 18), Column("整改类型", 15, "center"), Column("整改时限", 22, "center"),
+    Column("状态", 15, "center"), Column("销号日期", 22, "center"), Column("佐证材料", 22),
+    Column("备注", 11),
 )
 UNIT_COLUMNS = (
     Column("责任单位", 20), Column("问题数", 8, "center"), Column("已销号", 8, "center"),
@@ -37,10 +38,7 @@ SECTION_HEADINGS = ("一、总体情况", "二、逐项整改情况", "三、尚
 def build_closure_report(report: ClosureReport, path) -> Path:
     """Write the report as .docx at `path` and return the path."""
     header = report.header
-    doc = OfficialDocument(report.title, header.issuer.name)
-    doc.letterhead(header)
-    doc.title(report.title)
-    doc.addressee(header.to)
+    doc = OfficialDocument.opening(header, report.title)
     doc.paragraph(_background(report))
 
     doc.heading(1, SECTION_HEADINGS[0])
@@ -96,7 +94,7 @@ def _overview(doc: OfficialDocument, report: ClosureReport) -> None:
         f"已到整改时限或已销号的问题{fig.due}个，其中按期销号{fig.closed_on_time}个，"
         f"按期销号率{on_time_rate}。按整改类型分，{types}。",
         lead="（一）整改总体进展。")
-    png = charts.progress_by_unit(report.units)
+    png = charts.progress_by_unit(report.units) if report.chart else None
     if png is not None:
         doc.picture(png, Mm(150), caption="图1  各责任单位整改进度")
     else:

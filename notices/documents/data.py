@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -401,6 +402,7 @@ class ClosureReport:
     organisation: tuple[str, ...] = ()  # how the work was organised (paragraphs)
     next_steps: tuple[str, ...] = DEFAULT_NEXT_STEPS
     period: tuple[date, date] | None = None
+    chart: bool = True  # progress by unit as a picture; as a table when False or no CJK font
 
     def __post_init__(self):
         _require(self.title, "报告标题")
@@ -477,18 +479,31 @@ class OverdueItem:
     days_overdue: int
 
 
-def _overdue_items(findings: Iterable[FindingRow], as_of: date, where: str) -> tuple[OverdueItem, ...]:
-    items = []
-    for f in findings:
-        if f.outcome is Outcome.CLOSED:
-            _fail(f"{where}：问题{f.number}已销号，不应列入")
-        items.append(OverdueItem(f, f.days_overdue(as_of)))
-    return tuple(items)
+class _ListsOpenFindings:
+    """A notice about a unit's findings that are still open (督办通知单, 约谈通知书)."""
+
+    kind: ClassVar[str]
+    findings: tuple[FindingRow, ...]
+    as_of: date
+
+    def _check_findings(self) -> None:
+        if not self.findings:
+            _fail(f"{self.kind}至少需要列出一个问题")
+        _check_unique(self.findings, self.kind)
+        for f in self.findings:
+            if f.outcome is Outcome.CLOSED:
+                _fail(f"{self.kind}：问题{f.number}已销号，不应列入")
+
+    @property
+    def items(self) -> tuple[OverdueItem, ...]:
+        return tuple(OverdueItem(f, f.days_overdue(self.as_of)) for f in self.findings)
 
 
 @dataclass(frozen=True)
-class SupervisionNotice:
+class SupervisionNotice(_ListsOpenFindings):
     """督办通知单 to one unit."""
+
+    kind: ClassVar[str] = "督办通知单"
 
     header: DocHeader
     unit: str
@@ -500,20 +515,16 @@ class SupervisionNotice:
     contact: str = ""  # 联系人及电话
 
     def __post_init__(self):
-        if not self.findings:
-            _fail("督办通知单至少需要列出一个问题")
-        _check_unique(self.findings, "督办通知单")
+        self._check_findings()
         if self.reply_by <= self.as_of:
             _fail(f"督办通知单的报送期限{self.reply_by:%Y-%m-%d}应晚于统计日期{self.as_of:%Y-%m-%d}")
 
-    @property
-    def items(self) -> tuple[OverdueItem, ...]:
-        return _overdue_items(self.findings, self.as_of, "督办通知单")
-
 
 @dataclass(frozen=True)
-class InterviewNotice:
+class InterviewNotice(_ListsOpenFindings):
     """约谈通知书 to a unit's head."""
+
+    kind: ClassVar[str] = "约谈通知书"
 
     header: DocHeader
     unit: str
@@ -530,15 +541,9 @@ class InterviewNotice:
     def __post_init__(self):
         _require(self.interviewee, "被约谈人")
         _require(self.place, "约谈地点")
-        if not self.findings:
-            _fail("约谈通知书至少需要列出一个问题")
-        _check_unique(self.findings, "约谈通知书")
+        self._check_findings()
         if self.at.date() < self.header.issued_on:
             _fail(f"约谈时间{self.at:%Y-%m-%d %H:%M}早于发文日期{self.header.issued_on:%Y-%m-%d}")
-
-    @property
-    def items(self) -> tuple[OverdueItem, ...]:
-        return _overdue_items(self.findings, self.as_of, "约谈通知书")
 
 
 @dataclass(frozen=True)

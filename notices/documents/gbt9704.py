@@ -32,8 +32,8 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Mm(37), Mm(35), Mm(28), M
 TYPE_AREA_WIDTH = Emu(PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT)  # 156 mm
 TYPE_AREA_HEIGHT = Emu(PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM)  # 225 mm
 LINES_PER_PAGE, CHARS_PER_LINE = 22, 28
-# 225 mm / 22 lines = 28.98 pt; Word stores twentieths of a point, so 28.95 pt keeps 22 lines.
-LINE_PITCH = Pt(28.95)
+# 225 mm / 22 lines = 28.98 pt; Word stores twentieths of a point: 28.95 pt keeps 22 lines.
+LINE_PITCH = Pt(math.floor(TYPE_AREA_HEIGHT.pt / LINES_PER_PAGE * 20) / 20)
 BODY_SIZE = Pt(16)  # 3号
 # 28 characters of 16 pt need 448 pt but the line is 442 pt: condense each by ¼ pt
 # (twentieths of a point). A character grid would do it in Word, but LibreOffice then
@@ -59,8 +59,8 @@ class Font:
     family: str  # w:family of the font table: roman / modern / script
 
 
-FANGSONG = Font("仿宋_GB2312", "仿宋", "02010609030101010101", "modern")
-KAITI = Font("楷体_GB2312", "楷体", "02010609030101010101", "modern")
+FANGSONG = Font("仿宋_GB2312", "仿宋", "02010609060101010101", "modern")
+KAITI = Font("楷体_GB2312", "楷体", "02010609060101010101", "modern")
 HEITI = Font("黑体", "SimHei", "02010609060101010101", "modern")
 XIAOBIAOSONG = Font("方正小标宋简体", "华文中宋", "02000000000000000000", "script")
 SONGTI = Font("宋体", "SimSun", "02010600030101010101", "auto")
@@ -131,8 +131,6 @@ TITLE_STYLE = "Title"
 HEADING_STYLES = ("Heading 1", "Heading 2", "Heading 3", "Heading 4")
 _TABLE_ALIGNMENTS = {"left": ("", WD_ALIGN_PARAGRAPH.LEFT), "center": ("居中", WD_ALIGN_PARAGRAPH.CENTER),
                      "right": ("居右", WD_ALIGN_PARAGRAPH.RIGHT)}
-
-
 TABLE_ALIGNMENTS = tuple(_TABLE_ALIGNMENTS)
 
 
@@ -175,6 +173,8 @@ _STYLES = (
                indent_chars=0, exact_line=None, snap_to_grid=False),
 )
 
+_SPECS = {spec.name: spec for spec in _STYLES}
+
 
 def _apply_style(styles, spec: _StyleSpec) -> None:
     try:
@@ -214,9 +214,10 @@ def _apply_style(styles, spec: _StyleSpec) -> None:
     font.bold = spec.bold
     font.italic = False
     font.color.rgb = RGBColor(0, 0, 0)
-    if spec.size == BODY_SIZE:
-        rPr = element.rPr
-        rPr.sz.addprevious(rPr.makeelement(qn("w:spacing"), {qn("w:val"): str(BODY_CHAR_SPACING)}))
+    # Styles based on Normal would inherit its condensed spacing; only 3号 text needs it.
+    spacing = BODY_CHAR_SPACING if spec.size == BODY_SIZE else 0
+    rPr = element.rPr
+    rPr.sz.addprevious(rPr.makeelement(qn("w:spacing"), {qn("w:val"): str(spacing)}))
 
 
 # CT_PPr child order (ECMA-376 17.3.1.26), for the elements set here.
@@ -277,18 +278,17 @@ def _page_number_paragraph(paragraph, align) -> None:
     else:
         pf.left_indent = PAGE_NUMBER_SIZE
     add_run(paragraph, "— ", SONGTI)
-    run = add_run(paragraph, "", SONGTI)
-    r = run._r
-    for kind, extra in (("begin", None), ("instr", " PAGE "), ("separate", None)):
-        if kind == "instr":
-            node = r.makeelement(qn("w:instrText"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"})
-            node.text = extra
+    # A PAGE field, one field character per run as Word writes it; "1" is the cached result.
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        r = add_run(paragraph, "", SONGTI)._r
+        if kind is not None:
+            r.append(r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind}))
+        elif text == " PAGE ":
+            instr = r.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            instr.text = text
+            r.append(instr)
         else:
-            node = r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
-        r.append(node)
-    add_run(paragraph, "1", SONGTI)
-    end = add_run(paragraph, "", SONGTI)._r
-    end.append(end.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): "end"}))
+            r.text = text
     add_run(paragraph, " —", SONGTI)
 
 
@@ -303,24 +303,24 @@ def _set_doc_grid(section, lines: bool) -> None:
 
 
 def set_portrait(section) -> None:
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
-    section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
-    section.left_margin, section.right_margin = MARGIN_LEFT, MARGIN_RIGHT
-    section.header_distance = Mm(15)
-    section.footer_distance = FOOTER_DISTANCE
-    section.gutter = 0
-    _set_doc_grid(section, lines=True)
+    _set_page(section, WD_ORIENT.PORTRAIT, (PAGE_WIDTH, PAGE_HEIGHT),
+              (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT), FOOTER_DISTANCE, lines=True)
 
 
 def set_landscape(section) -> None:
     """The portrait page turned: its left (binding) edge becomes the top of the table."""
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
-    section.top_margin, section.bottom_margin = MARGIN_LEFT, MARGIN_RIGHT
-    section.left_margin, section.right_margin = MARGIN_TOP, MARGIN_BOTTOM
-    section.footer_distance = Mm(12)
-    _set_doc_grid(section, lines=False)
+    _set_page(section, WD_ORIENT.LANDSCAPE, (PAGE_HEIGHT, PAGE_WIDTH),
+              (MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM), Mm(12), lines=False)
+
+
+def _set_page(section, orientation, size, margins, footer_distance, *, lines: bool) -> None:
+    section.orientation = orientation
+    section.page_width, section.page_height = size
+    section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = margins
+    section.header_distance = Mm(15)
+    section.footer_distance = footer_distance
+    section.gutter = 0
+    _set_doc_grid(section, lines=lines)
 
 
 def landscape_width():
@@ -352,6 +352,15 @@ class OfficialDocument:
         self._style_ids = {spec.name: self.doc.styles[spec.name].style_id for spec in _STYLES}
         self._pending: list[str] = []  # paragraphs not yet parsed, see _append_paragraph
 
+    @classmethod
+    def opening(cls, header: DocHeader, title: str, *, letter: bool = False, addressee: str = ""):
+        """A new document with its 版头, title and 主送机关 written."""
+        doc = cls(title, header.issuer.name)
+        doc.letterhead(header, letter=letter)
+        doc.title(title)
+        doc.addressee(addressee or header.to)
+        return doc
+
     # -- 版头 -------------------------------------------------------------
     def letterhead(self, header: DocHeader, *, letter: bool = False) -> None:
         """发文机关标志 in red, 发文字号 (with 签发人 for reports sent up), red line.
@@ -359,7 +368,7 @@ class OfficialDocument:
         `letter` is the 信函格式 of notices and 函: the mark is the body's name without 文件.
         """
         mark = header.issuer.name if letter else header.issuer.letterhead_text
-        # As large as fits on one line, at most 一号 bold-title size used by most offices.
+        # As large as fits on one line, at most 初号 (42 pt).
         size = Pt(min(42, int(TYPE_AREA_WIDTH.pt * 0.96 / max(text_width(mark), 1))))
         p = self._plain(WD_ALIGN_PARAGRAPH.CENTER, exact=Pt(size.pt * 1.25))
         p.paragraph_format.space_before = Pt(12)
@@ -390,14 +399,14 @@ class OfficialDocument:
 
     def heading(self, level: int, text: str) -> None:
         """level 1 "一、" 黑体, 2 "（一）" 楷体, 3 "1." 仿宋 bold, 4 "（1）" 仿宋."""
-        spec = _STYLES[1 + level]
-        self._append_paragraph(HEADING_STYLES[level - 1], run_xml(text, spec.font, style_font=spec.font))
+        spec = _SPECS[HEADING_STYLES[level - 1]]
+        self._append_paragraph(spec.name, run_xml(text, spec.font, style_font=spec.font))
 
     def paragraph(self, text: str, lead: str = "", lead_level: int = 2) -> None:
         """A body paragraph; `lead` starts it in a heading font ("（一）总体进展。…")."""
         runs = run_xml(text, FANGSONG)
         if lead:
-            spec = _STYLES[1 + lead_level]
+            spec = _SPECS[HEADING_STYLES[lead_level - 1]]
             runs = run_xml(lead, spec.font, bold=spec.bold) + runs
         self._append_paragraph(BODY_STYLE, runs)
 

@@ -14,10 +14,7 @@ DEFAULT_BRING = ("问题整改情况书面报告（须经单位主要负责人�
 
 def build_interview_notice(notice: InterviewNotice, path) -> Path:
     header = notice.header
-    doc = OfficialDocument(TITLE, header.issuer.name)
-    doc.letterhead(header, letter=True)
-    doc.title(TITLE)
-    doc.addressee(notice.unit)
+    doc = OfficialDocument.opening(header, TITLE, letter=True, addressee=notice.unit)
     items = notice.items
     doc.paragraph(
         f"截至{cn_date(notice.as_of)}，你单位负责整改的{len(items)}个问题未按期完成整改。"

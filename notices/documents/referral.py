@@ -19,10 +19,8 @@ def build_referral(referral: Referral, path) -> Path:
     header = referral.header
     unit = referral.unit
     title = f"关于移送{unit}整改不力问题线索的函"
-    doc = OfficialDocument(title, header.issuer.name)
-    doc.letterhead(header, letter=True)
-    doc.title(title)
-    doc.addressee(header.addressee or header.issuer.discipline_body)
+    doc = OfficialDocument.opening(header, title, letter=True,
+                                   addressee=header.addressee or header.issuer.discipline_body)
     doc.paragraph(
         f"{unit}负责整改的{len(referral.findings)}个问题{referral.grounds}。"
         f"根据审计整改工作有关规定，现将有关问题线索移送你委，请依规依纪依法处理。有关情况如下：")

@@ -20,10 +20,7 @@ def default_demands(notice: SupervisionNotice) -> tuple[str, ...]:
 def build_supervision_notice(notice: SupervisionNotice, path) -> Path:
     header = notice.header
     title = f"{notice.level}通知单"
-    doc = OfficialDocument(title, header.issuer.name)
-    doc.letterhead(header, letter=True)
-    doc.title(title)
-    doc.addressee(notice.unit)
+    doc = OfficialDocument.opening(header, title, letter=True, addressee=notice.unit)
     items = notice.items
     overdue = [it for it in items if it.days_overdue]
     doc.paragraph(

@@ -9,7 +9,9 @@ import docx
 from integrations.channels.ratelimit import VENDOR_RULES, SlidingWindowLimiter
 
 REPORT_NAME = "2026年第一季度整改情况报告.docx"
-NO_LIMIT = SlidingWindowLimiter([(100_000, 1.0)])
+def no_limit() -> SlidingWindowLimiter:
+    """A limiter that never waits (fresh each time: a rate-limit reply pauses the limiter it came through)."""
+    return SlidingWindowLimiter([(100_000, 1.0)])
 FAST_TIMEOUT = (2.0, 0.4)  # read timeout well under the fakes' slow reply
 
 

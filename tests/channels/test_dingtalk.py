@@ -3,7 +3,7 @@ import pytest
 from integrations.channels.dingtalk import DingTalkChannel
 from integrations.channels.secrets import Secret
 from models.errors import ValidationError
-from tests.channels.helpers import FAST_TIMEOUT, NO_LIMIT, vendor_limiter
+from tests.channels.helpers import FAST_TIMEOUT, no_limit, vendor_limiter
 from tests.fakes.samples import context, item
 
 TOKEN = "ding-token-1"
@@ -12,7 +12,7 @@ SECRET = "SEC" + "0123456789abcdef" * 4
 
 def channel(server, clock, *, token=TOKEN, secret=SECRET, limiter=None, skew=0.0, msgtype="markdown"):
     return DingTalkChannel("cz", Secret(token), Secret(secret) if secret else None, msgtype=msgtype,
-                           base_url=server.url, limiter=limiter or NO_LIMIT, timeout=FAST_TIMEOUT,
+                           base_url=server.url, limiter=limiter or no_limit(), timeout=FAST_TIMEOUT,
                            wallclock=lambda: clock.time() + skew)
 
 

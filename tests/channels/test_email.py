@@ -7,7 +7,7 @@ from integrations.channels.email_webhook import EmailWebhookChannel
 from integrations.channels.secrets import Secret
 from integrations.channels.smtp import SmtpChannel
 from notices.context import DOCX_MIME, Attachment
-from tests.channels.helpers import FAST_TIMEOUT, NO_LIMIT, REPORT_NAME, closed_port, make_report
+from tests.channels.helpers import FAST_TIMEOUT, no_limit, REPORT_NAME, closed_port, make_report
 from tests.fakes.samples import UNIT, context
 
 SENDER, SENDER_NAME = "zgb@example.gov.cn", "区医保基金整改办"
@@ -25,7 +25,7 @@ def report_messages(channel, tmp_path):
 
 def api_channel(server, key="SG.fake-key-1"):
     return EmailWebhookChannel("mail", Secret(key), sender=SENDER, sender_name=SENDER_NAME, base_url=server.url,
-                               limiter=NO_LIMIT, timeout=FAST_TIMEOUT)
+                               limiter=no_limit(), timeout=FAST_TIMEOUT)
 
 
 def test_mail_api_accepts_notice_with_docx(fake_mail_api, tmp_path):

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 from integrations.channels.feishu import FeishuChannel
 from integrations.channels.secrets import Secret
-from tests.channels.helpers import FAST_TIMEOUT, NO_LIMIT, vendor_limiter
+from tests.channels.helpers import FAST_TIMEOUT, no_limit, vendor_limiter
 from tests.fakes.samples import context, item
 
 TOKEN, SECRET = "feishu-token-1", "feishu-secret-1"
@@ -10,7 +10,7 @@ TOKEN, SECRET = "feishu-token-1", "feishu-secret-1"
 
 def channel(server, clock, *, token=TOKEN, secret=SECRET, limiter=None, msg_type="post"):
     return FeishuChannel("fs", Secret(token), Secret(secret) if secret else None, msg_type=msg_type,
-                         base_url=server.url, limiter=limiter or NO_LIMIT, timeout=FAST_TIMEOUT,
+                         base_url=server.url, limiter=limiter or no_limit(), timeout=FAST_TIMEOUT,
                          wallclock=clock.time)
 
 

@@ -5,7 +5,7 @@ from integrations.channels.dingtalk import DingTalkChannel
 from integrations.channels.feishu import FeishuChannel
 from integrations.channels.secrets import Secret, redact
 from integrations.channels.wecom import WeComChannel
-from tests.channels.helpers import FAST_TIMEOUT, NO_LIMIT, closed_port
+from tests.channels.helpers import FAST_TIMEOUT, no_limit, closed_port
 from tests.fakes.samples import context
 
 KEY = "redact-wecom-key-d41d8cd98f"
@@ -36,13 +36,13 @@ def test_no_secret_in_logs_results_or_reprs(fake_wecom, fake_dingtalk, fake_feis
     caplog.set_level(logging.DEBUG)  # urllib3's debug lines print request URLs
     down = f"http://127.0.0.1:{closed_port()}"
     channels = [
-        WeComChannel("w", Secret(KEY), base_url=fake_wecom.url, limiter=NO_LIMIT, timeout=FAST_TIMEOUT),
-        WeComChannel("w-down", Secret(KEY), base_url=down, limiter=NO_LIMIT, timeout=FAST_TIMEOUT),
-        DingTalkChannel("d", Secret(TOKEN), Secret(SECRET), base_url=fake_dingtalk.url, limiter=NO_LIMIT,
+        WeComChannel("w", Secret(KEY), base_url=fake_wecom.url, limiter=no_limit(), timeout=FAST_TIMEOUT),
+        WeComChannel("w-down", Secret(KEY), base_url=down, limiter=no_limit(), timeout=FAST_TIMEOUT),
+        DingTalkChannel("d", Secret(TOKEN), Secret(SECRET), base_url=fake_dingtalk.url, limiter=no_limit(),
                         wallclock=fake_clock.time),
-        DingTalkChannel("d-down", Secret(TOKEN), Secret(SECRET), base_url=down, limiter=NO_LIMIT),
-        FeishuChannel("f", Secret(FS_TOKEN), base_url=fake_feishu.url, limiter=NO_LIMIT),
-        FeishuChannel("f-down", Secret(FS_TOKEN), base_url=down, limiter=NO_LIMIT),
+        DingTalkChannel("d-down", Secret(TOKEN), Secret(SECRET), base_url=down, limiter=no_limit()),
+        FeishuChannel("f", Secret(FS_TOKEN), base_url=fake_feishu.url, limiter=no_limit()),
+        FeishuChannel("f-down", Secret(FS_TOKEN), base_url=down, limiter=no_limit()),
     ]
     shown = []
     for ch in channels:

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 from integrations.channels.dingtalk import DingTalkChannel, dingtalk_sign
 from integrations.channels.feishu import FeishuChannel, feishu_sign
 from integrations.channels.secrets import Secret
-from tests.channels.helpers import NO_LIMIT
+from tests.channels.helpers import no_limit
 from tests.fakes.samples import context
 
 DING_SECRET, DING_TS = "SECc0ffee1234567890abcdef", 1775000000000
@@ -18,7 +18,7 @@ def test_dingtalk_sign_known_vector_is_url_encoded_once():
 
 
 def test_dingtalk_url_carries_timestamp_ms_and_sign_decoding_to_the_digest():
-    ch = DingTalkChannel("d", Secret("tok/en+1"), Secret(DING_SECRET), limiter=NO_LIMIT,
+    ch = DingTalkChannel("d", Secret("tok/en+1"), Secret(DING_SECRET), limiter=no_limit(),
                          wallclock=lambda: DING_TS / 1000)
     url = ch.url()
     assert "%25" not in url  # nothing encoded twice
@@ -28,7 +28,7 @@ def test_dingtalk_url_carries_timestamp_ms_and_sign_decoding_to_the_digest():
 
 def test_feishu_sign_known_vector_and_body_fields():
     assert feishu_sign(FEISHU_SECRET, FEISHU_TS) == FEISHU_B64
-    ch = FeishuChannel("f", Secret("tok"), Secret(FEISHU_SECRET), limiter=NO_LIMIT, wallclock=lambda: FEISHU_TS + 0.9)
+    ch = FeishuChannel("f", Secret("tok"), Secret(FEISHU_SECRET), limiter=no_limit(), wallclock=lambda: FEISHU_TS + 0.9)
     [msg] = ch.prepare("urge", context("urge"))
     payload = ch.payload(msg)
     assert (payload["timestamp"], payload["sign"], payload["msg_type"]) == (str(FEISHU_TS), FEISHU_B64, "post")

@@ -6,15 +6,14 @@ import pytest
 from tests.fakes.samples import context, item
 from integrations.channels.dingtalk import DingTalkChannel
 from integrations.channels.feishu import FeishuChannel
-from integrations.channels.ratelimit import SlidingWindowLimiter
 from integrations.channels.secrets import Secret
 from integrations.channels.wecom import WeComChannel
+from tests.channels.helpers import no_limit
 from models.errors import ValidationError
 from notices.render import body_bytes, render, split_for_channel
 
 # 3-byte CJK and 4-byte emoji in every summary, so any byte-level cut would break a character.
 EMOJI_SUMMARY = "定点医院超标准收费🏥涉及金额💰较大，需追回基金并完善审核制度😀"
-NO_LIMIT = SlidingWindowLimiter([(10_000, 1.0)])
 
 
 def items(n):
@@ -76,10 +75,10 @@ def test_failure_summary_splits_by_failure_lines():
 
 
 @pytest.mark.parametrize("make", [
-    lambda: WeComChannel("w", Secret("k-split-1"), msgtype="text", limiter=NO_LIMIT),
-    lambda: WeComChannel("w", Secret("k-split-2"), msgtype="markdown", limiter=NO_LIMIT),
-    lambda: DingTalkChannel("d", Secret("t-split"), Secret("SECsplit"), limiter=NO_LIMIT),
-    lambda: FeishuChannel("f", Secret("t-split-f"), Secret("s-split"), limiter=NO_LIMIT),
+    lambda: WeComChannel("w", Secret("k-split-1"), msgtype="text", limiter=no_limit()),
+    lambda: WeComChannel("w", Secret("k-split-2"), msgtype="markdown", limiter=no_limit()),
+    lambda: DingTalkChannel("d", Secret("t-split"), Secret("SECsplit"), limiter=no_limit()),
+    lambda: FeishuChannel("f", Secret("t-split-f"), Secret("s-split"), limiter=no_limit()),
 ], ids=["wecom-text", "wecom-markdown", "dingtalk", "feishu"])
 def test_channel_parts_fit_the_vendor_measure(make):
     channel = make()
@@ -92,13 +91,13 @@ def test_channel_parts_fit_the_vendor_measure(make):
 
 
 def test_wecom_markdown_counts_the_mention_tags():
-    channel = WeComChannel("w", Secret("k-split-3"), limiter=NO_LIMIT)
+    channel = WeComChannel("w", Secret("k-split-3"), limiter=no_limit())
     msg = render("urge", "wecom_md", context("urge"))
     assert channel.payload_size(msg) == len(msg.body.rstrip("\n").encode()) + len("\n<@wangming>")
 
 
 def test_feishu_measure_is_the_whole_json_body():
-    channel = FeishuChannel("f", Secret("t-split-f2"), Secret("s-split2"), limiter=NO_LIMIT)
+    channel = FeishuChannel("f", Secret("t-split-f2"), Secret("s-split2"), limiter=no_limit())
     msg = render("urge", "feishu_post", context("urge"))
     body = json.dumps(channel.payload(msg), ensure_ascii=False, separators=(",", ":")).encode()
     assert channel.payload_size(msg) == len(body)

@@ -9,7 +9,7 @@ from integrations.channels.secrets import Secret
 from integrations.channels.wecom import WeComChannel
 from models.errors import ValidationError
 from notices.context import Attachment
-from tests.channels.helpers import FAST_TIMEOUT, NO_LIMIT, REPORT_NAME, closed_port, make_report, vendor_limiter
+from tests.channels.helpers import FAST_TIMEOUT, no_limit, REPORT_NAME, closed_port, make_report, vendor_limiter
 from tests.fakes.samples import context, item
 from tests.fakes.server import Faults
 
@@ -17,7 +17,7 @@ KEY = "wecom-key-1"
 
 
 def channel(server, clock=None, msgtype="markdown", key=KEY, limiter=None):
-    limiter = limiter or (vendor_limiter("wecom", clock) if clock else NO_LIMIT)
+    limiter = limiter or (vendor_limiter("wecom", clock) if clock else no_limit())
     return WeComChannel("wjw", Secret(key), msgtype=msgtype, base_url=server.url, limiter=limiter,
                         timeout=FAST_TIMEOUT)
 
@@ -123,7 +123,7 @@ def test_read_timeout_is_uncertain_because_the_message_did_arrive(make_fake):
 
 
 def test_connection_refused_is_retryable():
-    ch = WeComChannel("wjw", Secret(KEY), base_url=f"http://127.0.0.1:{closed_port()}", limiter=NO_LIMIT)
+    ch = WeComChannel("wjw", Secret(KEY), base_url=f"http://127.0.0.1:{closed_port()}", limiter=no_limit())
     result = ch.send(one(ch))
     assert (result.outcome, result.retryable, result.uncertain) == ("retry", True, False)
     assert "连接失败" in result.errmsg

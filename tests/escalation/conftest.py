@@ -67,10 +67,6 @@ class Ledger:
         with Session(self.engine) as session:
             return list(session.exec(select(Notice).order_by(Notice.id)))
 
-    def finding(self, number: str) -> Finding:
-        with Session(self.engine) as session:
-            return session.exec(select(Finding).where(Finding.number == number)).one()
-
 
 @pytest.fixture
 def calendar():

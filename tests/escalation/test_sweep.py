@@ -113,7 +113,7 @@ def test_paused_and_closed_findings_get_nothing(ledger):
             if number == "extension":
                 request_extension(w.session, finding, w.actor("李干事"), now, D(2026, 4, 30), "需财政追加预算")
                 continue
-            add_evidence(w.session, finding, w.actor("李干事"), now, w.session.bind and None, reference="档案2026-1")
+            add_evidence(w.session, finding, w.actor("李干事"), now, None, reference="档案2026-1")
             submit(w.session, finding, w.actor("赵主任" if number == "closed" else "李干事"), now,
                    measures="已追回", result="已整改")
         from models.lifecycle import approve_step
@@ -288,22 +288,22 @@ def test_explain_says_why(ledger, tmp_path, calendar):
     policy = load_policy(path)
     ledger.sweep(D(2026, 2, 19), policy)
     with Session(ledger.engine) as session:
-        text = explain(session, ledger.finding("2-3"), at(D(2026, 2, 20)), policy, calendar).text
+        text = explain(session, session.exec(select_finding("2-3")).one(), at(D(2026, 2, 20)), policy, calendar).text
         assert "已逾期 8 个自然日（2 个工作日）" in text
         assert "当前应处于：约谈（橙色，逾期7个自然日）——本轮已于 2026-02-19 09:00 生成" in text
         assert "督办按工作日计算尚未达到" in text
         assert "下一步：通报，将于2026年2月27日达到" in text
-        text = explain(session, ledger.finding("6-1"), at(D(2026, 3, 18)), policy, calendar).text
+        text = explain(session, session.exec(select_finding("6-1")).one(), at(D(2026, 3, 18)), policy, calendar).text
         assert '单位“县财政局”的专门规则' in text and '[unit."县财政局"]' in text
         assert "当前应处于：督办" in text and "本轮尚未生成" in text
         assert "下一步：约谈，将于2026年3月20日达到" in text
-        text = explain(session, ledger.finding("6-1"), at(D(2026, 2, 1)), policy, calendar).text
+        text = explain(session, session.exec(select_finding("6-1")).one(), at(D(2026, 2, 1)), policy, calendar).text
         assert "距整改时限还有 37 个自然日" in text and "尚未到任何提醒步骤" in text
     with ledger.world(at(D(2026, 2, 21))) as w:
         finding = w.session.exec(select_finding("2-3")).one()
         request_extension(w.session, finding, w.actor("李干事"), w.now, D(2026, 3, 31), "春节期间无法办理")
     with Session(ledger.engine) as session:
-        text = explain(session, ledger.finding("2-3"), at(D(2026, 2, 22)), policy, calendar).text
+        text = explain(session, session.exec(select_finding("2-3")).one(), at(D(2026, 2, 22)), policy, calendar).text
         assert "待审批的延期申请" in text and "暂停" in text
 
 
