@@ -1,8 +1,11 @@
 """Importing an Excel/CSV ledger into the database, all or nothing.
 
-Every row is parsed and checked first, and every problem is collected
-(row number, column as the file names it, value, what is wrong). Only a
-file without problems is written, in one transaction, in bulk. Findings
+Every row is parsed and checked, and every problem is collected (row
+number, column as the file names it, value, what is wrong). Only a file
+without problems is committed: rows are inserted in bulk, chunk by chunk as
+they pass, inside one transaction, so memory stays flat on a 100,000-row
+file; once a row fails nothing more is inserted and the transaction is
+rolled back after the whole file has been checked. Findings
 already registered under the same source and number are skipped, so
 importing the same ledger twice does not duplicate anything.
 """
@@ -35,6 +38,7 @@ AMOUNT_FIELDS = {
     "adjusted": RecoveryKind.ADJUSTED,
 }
 HEADERS = {column.field: column.header for column in COLUMNS}
+INSERT_CHUNK = 2000  # rows written per bulk insert
 
 
 def rule_from_cell(cell: DeadlineCell, anchor: date) -> DeadlineRule:
@@ -107,7 +111,7 @@ def import_ledger(engine: Engine, path, options: ImportOptions, calendar: WorkCa
                 raise ValidationError(f"{actor.label} 无权导入台账：仅限整改办")
             directory = Directory(session, options.now, create_missing=not options.strict)
             known = existing_numbers(session, source.id)
-            prepared: list[Prepared] = []
+            pending: list[Prepared] = []
             problems: list[RowProblem] = []
             seen: dict[str, int] = {}
             for row in sheet:
@@ -125,19 +129,28 @@ def import_ledger(engine: Engine, path, options: ImportOptions, calendar: WorkCa
                     report.skipped_existing.append(number)
                     continue
                 try:
-                    prepared.append(prepare_finding(directory, source, data, calendar))
+                    pending.append(prepare_finding(directory, source, data, calendar))
                 except RectifyError as exc:
                     column = labels.get(exc.field, "整行")
                     problems.append(RowProblem(row.row_number, column, data_value(row, exc.field), str(exc)))
+                if len(pending) >= INSERT_CHUNK:
+                    _insert(session, pending, problems, actor, options.now, report)
             if problems:
                 raise ImportFailed(sheet.path.name, problems)
-            insert_findings(session, prepared, actor, options.now)
-            report.imported = [p.data.number.strip() for p in prepared]
+            _insert(session, pending, problems, actor, options.now, report)
             report.created_units = directory.created_units
             report.created_people = directory.created_people
             if options.dry_run:
                 session.rollback()
     return report
+
+
+def _insert(session, pending: list[Prepared], problems, actor, now: datetime, report: ImportReport) -> None:
+    """Write a chunk of checked rows (none once a row has failed: all will be rolled back) and empty it."""
+    if not problems:
+        insert_findings(session, pending, actor, now)
+    report.imported += [p.data.number.strip() for p in pending]
+    pending.clear()
 
 
 def _row_to_finding(row: LedgerRow, options: ImportOptions, labels, wan_fields, problems) -> FindingIn | None:

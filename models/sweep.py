@@ -33,8 +33,8 @@ from sqlmodel import Session, select
 
 from models.calendar import WorkCalendar
 from models.escalation import (
-    NEXT_CIRCULAR, Circular, CircularEntry, CircularStatus, Escalation, Interview, InterviewItem, InterviewStatus,
-    RecordAction, Referral, interview_open_key, record_event,
+    NEXT_CIRCULAR, BotAct, Circular, CircularEntry, CircularStatus, Escalation, Interview, InterviewItem,
+    InterviewStatus, RecordAction, Referral, ReferralStatus, append_bot_events, bulk_insert, interview_open_key,
 )
 from models.history import FindingEvent
 from models.ledger import ExtensionRequest, Finding, Person, Unit
@@ -174,19 +174,26 @@ def _load_created(session: Session, sweep_id: str, variants: list[Variant]) -> l
 
 # ---------------------------------------------------------------- 2. formal records
 
-def _open_record(session: Session, model, key: str, values: dict) -> int:
-    """The row holding `open_key` = key, inserted if absent; race-free on both databases."""
+def _open_records(session: Session, model, rows: dict[str, dict]) -> dict[str, int]:
+    """{open_key: id} of the rows holding each key, inserting those absent; race-free on both
+    databases (a concurrent sweep's insert of the same key makes this one wait, then skip)."""
+    table = model.__table__
+    ids: dict[str, int] = {}
     for _ in range(3):
+        missing = [key for key in rows if key not in ids]
+        if not missing:
+            return ids
         inserted = session.execute(
-            _insert(session, model.__table__).values(open_key=key, **values)
-            .on_conflict_do_nothing(index_elements=["open_key"]).returning(model.__table__.c.id)).scalar()
-        if inserted is not None:
-            return inserted
-        # Held by another (committed) sweep: use it. It may have just been closed: then insert again.
-        existing = session.execute(sql_select(model.__table__.c.id).where(model.__table__.c.open_key == key)).scalar()
-        if existing is not None:
-            return existing
-    raise RuntimeError(f"open record {model.__name__} {key} kept changing")
+            _insert(session, table).on_conflict_do_nothing(index_elements=["open_key"])
+            .returning(table.c.open_key, table.c.id),
+            [{"open_key": key, **rows[key]} for key in missing]).all()
+        ids.update(dict(inserted))
+        # Keys held by another, committed row: use it. One may have just been closed: then insert again.
+        held = [key for key in missing if key not in ids]
+        if held:
+            ids.update(dict(session.execute(sql_select(table.c.open_key, table.c.id)
+                                            .where(table.c.open_key.in_(held))).all()))
+    raise RuntimeError(f"open {model.__name__} records kept changing: {sorted(set(rows) - set(ids))}")
 
 
 def _unit_heads(session: Session, unit_ids) -> dict[int, Person]:
@@ -198,52 +205,61 @@ def _unit_heads(session: Session, unit_ids) -> dict[int, Person]:
 
 
 def _interviews(session: Session, items: list[Created], heads: dict[int, Person], now: datetime,
-                result: SweepResult) -> None:
+                result: SweepResult) -> list[BotAct]:
     by_unit: dict[int, list[Created]] = defaultdict(list)
     for c in items:
         by_unit[c.unit_id].append(c)
-    for unit_id in sorted(by_unit):
-        head = heads.get(unit_id)
-        interview_id = _open_record(session, Interview, interview_open_key(unit_id), {
-            "unit_id": unit_id, "interviewee_id": head.id if head else None,
-            "status": InterviewStatus.TO_ARRANGE, "created_at": now})
-        session.execute(_insert(session, InterviewItem.__table__), [
-            {"interview_id": interview_id, "finding_id": c.finding_id, "escalation_id": c.escalation_id}
-            for c in by_unit[unit_id]])
-        result.interviews[interview_id] = [c.number for c in by_unit[unit_id]]
-        for c in by_unit[unit_id]:
-            record_event(session, c.finding_id, c.status, None, now, RecordAction.INTERVIEW_LISTED,
-                         f"逾期未整改，{c.step.threshold}，列入约谈（约谈编号 {interview_id}）",
-                         {"interview_id": interview_id, "escalation_id": c.escalation_id, "cycle": c.cycle})
+    # Sorted keys: concurrent sweeps lock the same rows in the same order.
+    ids = _open_records(session, Interview, {
+        interview_open_key(unit_id): {"unit_id": unit_id, "interviewee_id": heads[unit_id].id if unit_id in heads else None,
+                                      "status": InterviewStatus.TO_ARRANGE, "created_at": now}
+        for unit_id in sorted(by_unit)})
+    bulk_insert(session, InterviewItem.__table__, [
+        {"interview_id": ids[interview_open_key(c.unit_id)], "finding_id": c.finding_id, "escalation_id": c.escalation_id}
+        for c in items])
+    acts = []
+    for unit_id, group in sorted(by_unit.items()):
+        interview_id = ids[interview_open_key(unit_id)]
+        result.interviews[interview_id] = [c.number for c in group]
+        acts += [BotAct(c.finding_id, c.status, RecordAction.INTERVIEW_LISTED,
+                        f"逾期未整改，{c.step.threshold}，列入约谈（约谈编号 {interview_id}）",
+                        {"interview_id": interview_id, "escalation_id": c.escalation_id, "cycle": c.cycle})
+                 for c in group]
+    return acts
 
 
-def _circular(session: Session, items: list[Created], now: datetime, result: SweepResult) -> None:
-    circular_id = _open_record(session, Circular, NEXT_CIRCULAR, {"status": CircularStatus.DRAFT, "created_at": now})
-    session.execute(_insert(session, CircularEntry.__table__), [
+def _circular(session: Session, items: list[Created], now: datetime, result: SweepResult) -> list[BotAct]:
+    circular_id = _open_records(session, Circular, {
+        NEXT_CIRCULAR: {"status": CircularStatus.DRAFT, "created_at": now}})[NEXT_CIRCULAR]
+    bulk_insert(session, CircularEntry.__table__, [
         {"circular_id": circular_id, "unit_id": c.unit_id, "finding_id": c.finding_id, "escalation_id": c.escalation_id}
         for c in items])
     result.circular_id = circular_id
     result.circular_units = sorted({result.unit_names[c.unit_id] for c in items})
-    for c in items:
-        record_event(session, c.finding_id, c.status, None, now, RecordAction.CIRCULAR_LISTED,
-                     f"逾期未整改，{c.step.threshold}，列入下一期整改情况通报（通报编号 {circular_id}）",
-                     {"circular_id": circular_id, "escalation_id": c.escalation_id, "cycle": c.cycle})
+    return [BotAct(c.finding_id, c.status, RecordAction.CIRCULAR_LISTED,
+                   f"逾期未整改，{c.step.threshold}，列入下一期整改情况通报（通报编号 {circular_id}）",
+                   {"circular_id": circular_id, "escalation_id": c.escalation_id, "cycle": c.cycle})
+            for c in items]
 
 
-def _referrals(session: Session, items: list[Created], now: datetime, result: SweepResult) -> None:
-    ids = [c.finding_id for c in items]
+def _referrals(session: Session, items: list[Created], sweep_id: str, now: datetime,
+               result: SweepResult) -> list[BotAct]:
+    """One referral per finding, with its history as it stands before this act."""
+    referred = (sql_select(Escalation.finding_id)
+                .where(Escalation.sweep_id == sweep_id, Escalation.step == items[0].step.id))
     events: dict[int, list[dict]] = defaultdict(list)
-    for event in session.exec(select(FindingEvent).where(FindingEvent.finding_id.in_(ids))
+    for event in session.exec(select(FindingEvent).where(FindingEvent.finding_id.in_(referred))
                               .order_by(FindingEvent.finding_id, FindingEvent.seq)):
         events[event.finding_id].append({
             "seq": event.seq, "at": event.at.isoformat(), "actor": event.actor_name, "role": event.actor_role,
             "action": event.action, "from_status": event.from_status, "to_status": event.to_status,
             "comment": event.comment, "payload": event.data, "hash": event.hash})
     ladder: dict[int, list[dict]] = defaultdict(list)
-    for e in session.exec(select(Escalation).where(Escalation.finding_id.in_(ids))
+    for e in session.exec(select(Escalation).where(Escalation.finding_id.in_(referred))
                           .order_by(Escalation.finding_id, Escalation.id)):
         ladder[e.finding_id].append({"step": e.step, "cycle": e.cycle, "deadline": e.deadline.isoformat(),
                                      "at": e.created_at.isoformat(), "scope": e.scope})
+    rows = []
     for c in items:
         snapshot = {
             "taken_at": now.isoformat(),
@@ -252,14 +268,19 @@ def _referrals(session: Session, items: list[Created], now: datetime, result: Sw
             "events": events[c.finding_id],
             "escalations": ladder[c.finding_id],
         }
-        referral_id = session.execute(_insert(session, Referral.__table__).values(
-            finding_id=c.finding_id, unit_id=c.unit_id, escalation_id=c.escalation_id, status="待移送",
-            snapshot=json.dumps(snapshot, ensure_ascii=False, default=str), created_at=now,
-        ).returning(Referral.__table__.c.id)).scalar()
+        rows.append({"finding_id": c.finding_id, "unit_id": c.unit_id, "escalation_id": c.escalation_id,
+                     "status": ReferralStatus.PENDING, "created_at": now,
+                     "snapshot": json.dumps(snapshot, ensure_ascii=False, default=str)})
+    table = Referral.__table__
+    ids = dict(session.execute(_insert(session, table).returning(table.c.escalation_id, table.c.id), rows).all())
+    acts = []
+    for c in items:
+        referral_id = ids[c.escalation_id]
         result.referrals[referral_id] = c.number
-        record_event(session, c.finding_id, c.status, None, now, RecordAction.REFERRAL_CREATED,
-                     f"逾期未整改，{c.step.threshold}，已达问责移送条件（移送记录编号 {referral_id}）",
-                     {"referral_id": referral_id, "escalation_id": c.escalation_id, "cycle": c.cycle})
+        acts.append(BotAct(c.finding_id, c.status, RecordAction.REFERRAL_CREATED,
+                           f"逾期未整改，{c.step.threshold}，已达问责移送条件（移送记录编号 {referral_id}）",
+                           {"referral_id": referral_id, "escalation_id": c.escalation_id, "cycle": c.cycle}))
+    return acts
 
 
 # ---------------------------------------------------------------- 3. digests
@@ -386,11 +407,17 @@ def run_sweep(session: Session, now: datetime, policy: Policy, calendar: WorkCal
     """Create every escalation due at `now` that is not recorded yet, with its formal
     records and digest notices. The caller owns the transaction (commit = all of it)."""
     sweep_id = sweep_id or new_sweep_id(now)
-    result = SweepResult(sweep_id, now)
     variants = policy.resolve(session).variants()
     inserted = sum(_insert_escalations(session, v, now.date(), now, calendar, sweep_id) for v in variants)
     if not inserted:
-        return result
+        return SweepResult(sweep_id, now)
+    return complete_sweep(session, now, calendar, sweep_id, variants)
+
+
+def complete_sweep(session: Session, now: datetime, calendar: WorkCalendar, sweep_id: str,
+                   variants: list[Variant]) -> SweepResult:
+    """The formal records and digests for the escalations inserted under `sweep_id`."""
+    result = SweepResult(sweep_id, now)
     result.created = _load_created(session, sweep_id, variants)
     unit_ids = {c.unit_id for c in result.created}
     result.unit_names = dict(session.execute(sql_select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
@@ -399,12 +426,14 @@ def run_sweep(session: Session, now: datetime, policy: Policy, calendar: WorkCal
     for c in result.created:
         if c.step.record:
             by_record[c.step.record].append(c)
+    acts = []
     if by_record[Record.INTERVIEW]:
-        _interviews(session, by_record[Record.INTERVIEW], heads, now, result)
+        acts += _interviews(session, by_record[Record.INTERVIEW], heads, now, result)
     if by_record[Record.CIRCULAR]:
-        _circular(session, by_record[Record.CIRCULAR], now, result)
+        acts += _circular(session, by_record[Record.CIRCULAR], now, result)
     if by_record[Record.REFERRAL]:
-        _referrals(session, by_record[Record.REFERRAL], now, result)
+        acts += _referrals(session, by_record[Record.REFERRAL], sweep_id, now, result)
+    append_bot_events(session, now, acts)
     _digests(session, result.created, heads, now, calendar, sweep_id, result)
     return result
 

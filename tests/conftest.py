@@ -21,6 +21,8 @@ if not SAMPLES.is_dir():
 
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_ENABLED", "false")
 
+pytest_plugins = ["tests.fakes.plugin"]
+
 
 def create_postgres_database(name: str) -> str | None:
     """Create a fresh, empty database `name`; its URL, or None when no server answers."""

@@ -170,6 +170,11 @@ class Channel(ABC):
         """A message this channel refuses before sending (permanent)."""
         return SendResult(ok=False, channel=self.name, errmsg=errmsg)
 
+    def _no_address(self, msg: RenderedMessage) -> SendResult | None:
+        if msg.recipient.email:
+            return None
+        return self._fail(f"收件人“{msg.recipient.unit} {msg.recipient.name}”未登记电子邮箱")
+
 
 def dumps(payload: dict) -> bytes:
     # UTF-8, not \uXXXX escapes: vendors count bytes, and escapes would double them.
@@ -190,8 +195,11 @@ class HttpChannel(Channel):
     rate_limit_pause: ClassVar[float] = 60.0  # how long to hold back after the vendor's rate-limit reply
 
     def __init__(self, name: str, *, base_url: str, credential: Secret | None, timeout=DEFAULT_TIMEOUT,
-                 limiter: SlidingWindowLimiter | None = None, wallclock: Callable[[], float] = time.time):
+                 limiter: SlidingWindowLimiter | None = None, wallclock: Callable[[], float] = time.time,
+                 rate_limit_pause: float | None = None):
         super().__init__(name)
+        if rate_limit_pause is not None:
+            self.rate_limit_pause = rate_limit_pause
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.wallclock = wallclock  # for signatures: vendors check timestamps against their clock
@@ -210,7 +218,6 @@ class HttpChannel(Channel):
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
-            session.trust_env = True
         return session
 
     def _vendor_code(self, data: Any) -> tuple[int | None, str]:

@@ -56,8 +56,9 @@ class EmailWebhookChannel(HttpChannel):
         return None, ""
 
     def send(self, msg: RenderedMessage) -> SendResult:
-        if not msg.recipient.email:
-            return self._fail(f"收件人“{msg.recipient.unit} {msg.recipient.name}”未登记电子邮箱")
+        refused = self._no_address(msg)
+        if refused:
+            return refused
         payload = self.payload(msg)
         if isinstance(payload, SendResult):
             return payload

@@ -67,18 +67,22 @@ def _inside_git_checkout(path: Path) -> bool:
     return any((parent / ".git").exists() for parent in path.resolve().parents)
 
 
+def _read_toml(path: Path, what: str) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ValidationError(f"{what}“{path}”不存在") from None
+    except tomllib.TOMLDecodeError as exc:
+        # The decoder's message quotes no values, only positions: safe for a secrets file too.
+        raise ValidationError(f"{what}“{path}”格式错误：{exc}") from None
+
+
 def load_secrets_file(path: str | Path) -> dict[str, str]:
     path = Path(path)
     if _inside_git_checkout(path):
         raise ValidationError(f"密钥文件“{path}”位于代码仓库内，请移到仓库之外（例如 /etc/rectify/）")
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ValidationError(f"密钥文件“{path}”不存在") from None
-    except tomllib.TOMLDecodeError as exc:
-        # The decoder's message quotes no values, only positions.
-        raise ValidationError(f"密钥文件“{path}”格式错误：{exc}") from None
+    data = _read_toml(path, "密钥文件")
     bad = [k for k, v in data.items() if not isinstance(v, str)]
     if bad:
         raise ValidationError(f"密钥文件“{path}”中以下条目不是字符串：{'、'.join(bad)}")
@@ -202,12 +206,6 @@ def load_channels(config_path: str | Path, *, env: Mapping[str, str] | None = No
                   default_folder: str | Path | None = None) -> ChannelRegistry:
     """Read the `[channels]` table of a TOML configuration file."""
     config_path = Path(config_path)
-    try:
-        with config_path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ValidationError(f"配置文件“{config_path}”不存在") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"配置文件“{config_path}”格式错误：{exc}") from None
+    data = _read_toml(config_path, "配置文件")
     return build_channels(data.get("channels"), base_dir=config_path.parent, env=env,
                           default_folder=default_folder)

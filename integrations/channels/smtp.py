@@ -87,8 +87,9 @@ class SmtpChannel(Channel):
         return smtp
 
     def send(self, msg: RenderedMessage) -> SendResult:
-        if not msg.recipient.email:
-            return self._fail(f"收件人“{msg.recipient.unit} {msg.recipient.name}”未登记电子邮箱")
+        refused = self._no_address(msg)
+        if refused:
+            return refused
         mail = self.build(msg)
         if isinstance(mail, SendResult):
             return mail
@@ -113,6 +114,8 @@ class SmtpChannel(Channel):
             return self._refused(exc.smtp_code, exc.smtp_error, prefix="登录失败：")
         except smtplib.SMTPResponseException as exc:
             return self._refused(exc.smtp_code, exc.smtp_error)
+        except smtplib.SMTPNotSupportedError as exc:
+            return self._fail(f"邮件服务器不支持所需功能（{exc}），请检查加密方式与登录设置")
         except ssl.SSLCertVerificationError as exc:
             return self._fail(f"邮件服务器证书校验失败：{exc.verify_message}")
         except (smtplib.SMTPServerDisconnected, OSError, socket.timeout) as exc:

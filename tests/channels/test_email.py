@@ -102,6 +102,7 @@ def test_smtp_wrong_password_is_permanent(make_smtp, smtp_cert):
     ch = smtp_channel(server, "starttls", smtp_cert, password="not-it-123")
     result = ch.send(ch.prepare("urge", context("urge"))[0])
     assert (result.outcome, result.errcode) == ("dead", 535) and result.errmsg.startswith("登录失败")
+    assert "not-it-123" not in repr(result) + repr(ch)
     assert server.received == []
 
 

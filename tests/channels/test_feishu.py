@@ -68,7 +68,7 @@ def test_limiter_spaces_sends_per_second_and_per_minute(fake_feishu, fake_clock)
 
 
 def test_long_digest_parts_fit_20kb(fake_feishu, fake_clock):
-    ch = channel(fake_feishu, fake_clock)
+    ch = channel(fake_feishu, fake_clock, limiter=vendor_limiter("feishu", fake_clock))
     parts = ch.prepare("digest", context("digest", items=[item(i, summary="医保基金违规😀" * 20) for i in range(150)]))
     assert len(parts) > 1
     assert [ch.send(p).outcome for p in parts] == ["sent"] * len(parts)

@@ -25,6 +25,7 @@ def test_redact_masks_known_secrets_and_credential_shapes():
 
 
 def test_results_never_carry_a_secret():
+    Secret(KEY)  # as a channel holding it would
     result = SendResult(ok=False, channel="x", errmsg=f"proxy said key={KEY}", reply={"echo": KEY})
     assert KEY not in repr(result) and KEY not in str(result.to_dict())
 

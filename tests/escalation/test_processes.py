@@ -74,6 +74,12 @@ def blocked_backends(engine, statement: str) -> list[tuple[int, str | None]]:
             {"q": f"{statement}%"})]
 
 
+def backend_alive(engine, pid: int) -> bool:
+    # A new transaction each time: pg_stat_activity is a snapshot taken once per transaction.
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :p"), {"p": pid}).first() is not None
+
+
 @contextmanager
 def held(engine, table: str):
     """Hold what a sweep needs to write `table` until the block ends."""
@@ -129,9 +135,8 @@ def test_sweep_killed_midway_is_completed_by_the_next_one(ledger, engine, tmp_pa
             assert backend[0][1] is not None  # it has written: escalations, records, history events
             process.kill()
             process.wait(timeout=10)
-        with engine.connect() as connection:  # the orphaned backend notices its client is gone and rolls back
-            wait_for(lambda: not connection.execute(text("SELECT 1 FROM pg_stat_activity WHERE pid = :p"),
-                                                    {"p": backend[0][0]}).first(), "the killed backend to end")
+        # The orphaned backend notices its client is gone and rolls back.
+        wait_for(lambda: not backend_alive(engine, backend[0][0]), "the killed backend to end")
     else:
         process = launch(engine, tmp_path, **{PAUSE_ENV: "120"})
         assert "paused before writing notices" in process.stderr.readline()

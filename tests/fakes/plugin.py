@@ -3,7 +3,9 @@
 Every fake runs on 127.0.0.1 on a free port, is stopped after the test,
 and takes a `clock` (the `fake_clock` fixture by default, so tests can
 run a minute of traffic instantly; pass `clock=RealClock()` for wall
-time) and a `faults=Faults(rate=…, seed=…)` for deterministic failures.
+time) and a `faults=Faults(rate=…, seed=…)` (tests.fakes.server) for
+deterministic failures; `server.faults.queue("500", "timeout")` forces
+the next ones. `server.deliveries` is what reached the group or mailbox.
 
     def test_x(fake_wecom):                 # ready-made, key "wecom-key-1"
     def test_y(make_fake):                  # or build one:

@@ -8,10 +8,10 @@ import random
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from .clock import RealClock
@@ -89,6 +89,13 @@ class Window:
             return True
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """The vendor's access log is not ours (and would print keys that tests check we never log)."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 def json_response(data: dict, status: int = 200, headers: dict | None = None) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status=status, headers=headers,
                     content_type="application/json; charset=utf-8")
@@ -110,8 +117,8 @@ class FakeVendorServer:
 
     # -- lifecycle
     def start(self):
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"fake-{self.vendor}", daemon=True)
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"fake-{self.vendor}", daemon=True)
         self._thread.start()
         return self
 

@@ -10,6 +10,7 @@ import datetime
 import ipaddress
 import socket
 import ssl
+import warnings
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -66,6 +67,14 @@ class _Handler:
         return "250 OK queued"
 
 
+class _Controller(Controller):
+    def factory(self):
+        # Implicit TLS with AUTH: aiosmtpd cannot tell the link is TLS and warns on every connection.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+            return super().factory()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -85,6 +94,7 @@ class FakeSmtp:
             context.load_cert_chain(*map(str, cert))
         if implicit_tls:
             kwargs["ssl_context"] = context
+            kwargs["auth_require_tls"] = False  # aiosmtpd only recognises STARTTLS as TLS; this link is TLS throughout
         elif context is not None:
             kwargs["tls_context"] = context
             kwargs["require_starttls"] = True
@@ -92,13 +102,13 @@ class FakeSmtp:
             kwargs["authenticator"] = self._authenticate
             kwargs["auth_required"] = True
         self.port = _free_port()
-        self.controller = Controller(_Handler(self.received), hostname="127.0.0.1", port=self.port, **kwargs)
+        self.controller = _Controller(_Handler(self.received), hostname="127.0.0.1", port=self.port, **kwargs)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.username
               and auth_data.password.decode() == self.password)
         self.auth_attempts.append((auth_data.login.decode() if isinstance(auth_data, LoginPassword) else "?", ok))
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
     def start(self):
         self.controller.start()
