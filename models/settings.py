@@ -50,10 +50,19 @@ def load_settings(cwd: Path | None = None, environ: dict | None = None) -> Setti
         or f"sqlite:///{cwd / DEFAULT_DATABASE_FILE}"
     )
     base = config_path.parent if config_path else cwd
+    url = _anchor_sqlite(url, base)
     data_dir = Path(environ.get("RECTIFY_DATA_DIR") or config.get("data_dir") or base / DEFAULT_DATA_DIR)
     if not data_dir.is_absolute():
         data_dir = base / data_dir
     return Settings(database_url=url, data_dir=data_dir, config_path=config_path, config=config)
+
+
+def _anchor_sqlite(url: str, base: Path) -> str:
+    """A relative SQLite path in the config means relative to the config file, not to wherever rectify runs."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str(base / url[len(prefix):])
+    return url
 
 
 def _config_path(cwd: Path, environ) -> Path | None:

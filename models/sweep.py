@@ -365,8 +365,10 @@ def _digests(session: Session, created: list[Created], heads: dict[int, Person],
         result.unreached.append("未登记分管领导（角色“分管领导”），发给分管领导的通知无人接收")
 
     buckets: dict[tuple, _Bucket] = {}
+    item_dicts: dict[int, dict] = {}  # converted once per escalation, though it goes to several routes
     for c in created:
         item = notice_item(c.number, c.summary, units[c.unit_id].name, c.deadline, today, c.step.kind, c.step.demand)
+        item_dicts[c.escalation_id] = item.to_dict()
         for audience in c.step.recipients:
             for route, unit, person in _audience_routes(c, audience, units, people, heads, office, leaders):
                 bucket = buckets.setdefault(_bucket_key(route, unit), _Bucket(route))
@@ -376,6 +378,7 @@ def _digests(session: Session, created: list[Created], heads: dict[int, Person],
                     bucket.mentions[person.id] = person
                 bucket.respond_within = min(bucket.respond_within or c.ladder.respond_within, c.ladder.respond_within)
 
+    respond_by: dict[int, date] = {}
     for key in sorted(buckets, key=lambda k: (k[0], k[1], k[2] or 0)):
         bucket = buckets[key]
         unit_names = "、".join(u.name for u in bucket.units.values())
@@ -384,19 +387,23 @@ def _digests(session: Session, created: list[Created], heads: dict[int, Person],
             recipient = recipient_of(mentioned[0], units[mentioned[0].unit_id])
         else:
             recipient = Recipient(name=unit_names, unit=unit_names)
-        items = sorted(bucket.items.values(), key=lambda i: (i.days_left, i.unit, i.finding_number))
+        order = sorted(bucket.items, key=lambda e: (bucket.items[e].days_left, bucket.items[e].unit,
+                                                    bucket.items[e].finding_number))
+        if bucket.respond_within not in respond_by:
+            respond_by[bucket.respond_within] = calendar.add_workdays(today, bucket.respond_within)
         context = NoticeContext(
-            kind="digest", recipient=recipient, office=office.name, issued_on=today, items=items,
-            contact=office.contact, respond_by=calendar.add_workdays(today, bucket.respond_within),
+            kind="digest", recipient=recipient, office=office.name, issued_on=today,
+            contact=office.contact, respond_by=respond_by[bucket.respond_within],
             # Everyone concerned is @mentioned on a group robot, not only the addressee.
             extra={"sweep_id": sweep_id,
                    "mentions": [recipient_of(p, units[p.unit_id]).to_dict() for p in mentioned]},
-        )
+        ).to_dict()
+        context["items"] = [item_dicts[e] for e in order]
         shown = unit_names + (f"（@{'、'.join(p.name for p in mentioned)}）" if mentioned else "")
         notice = QueuedNotice(notice_key(f"sweep:{sweep_id}", key), bucket.route.channel, bucket.route.target,
-                              shown[:300], len(items))
+                              shown[:300], len(order))
         enqueue(session, key=notice.key, kind="digest", channel=notice.channel, target=notice.target,
-                recipient=notice.recipient, context=context.to_dict(), now=now)
+                recipient=notice.recipient, context=context, now=now)
         result.notices.append(notice)
 
 
