@@ -177,7 +177,7 @@ class Demo:
         with transaction(self.engine) as session:
             for row in list_interviews(session):
                 if row.interview.scheduled_at is None:
-                    at = (self.now + timedelta(days=3)).replace(hour=15, minute=0)
+                    at = datetime.combine(self.calendar().add_workdays(self.now.date(), 3), datetime.min.time()).replace(hour=15)
                     schedule_interview(session, row.interview.id, self.actor(session, "王主任"), self.at(11),
                                        at=at, place="县医疗保障局三楼会议室", interviewer="刘局长")
                     self.say(f"【约谈】整改办安排约谈 {row.unit} {row.interviewee or '主要负责人'}："
@@ -291,17 +291,16 @@ def run_demo(folder: Path, echo: Callable[[str], None] = print, days: int = DAYS
     echo(f"演示目录：{folder}（数据库 rectify.db，通知发件箱 outbox/，文书 文书/）")
     register(demo)
     demo.end_of_day()
-    waiting: list[Callable[[Demo], None]] = []  # people act on working days; weekend plans wait for Monday
+    # The office works on working days (holidays and 调休 included): the scheduled
+    # jobs and the people; what the story plans for a rest day waits for the next working day.
+    waiting: list[Callable[[Demo], None]] = []
     for day in range(1, days + 1):
         demo.now = START + timedelta(days=day)
-        run_morning_jobs(demo)
-        for act in STANDING:
-            act(demo)
-        if demo.now.weekday() == 4 and demo.calendar().is_workday(demo.now.date()):
-            for act in WEEKLY:
-                act(demo)
         waiting += STORY.get(day, [])
         if demo.calendar().is_workday(demo.now.date()):
+            run_morning_jobs(demo)
+            for act in STANDING + (WEEKLY if demo.now.weekday() == 4 else ()):
+                act(demo)
             for act in waiting:
                 act(demo)
             waiting.clear()

@@ -34,6 +34,11 @@ def sweep_job(settings: Settings, now: datetime) -> list[str]:
     from models.policy import policy_from_settings
     from models.sweep import run_sweep
 
+    calendar = _calendar(settings)
+    if not calendar.is_workday(now.date()):
+        # Offices read notices on working days; the next working day's sweep
+        # creates whatever step is due then (catch-up), so nothing is lost.
+        return [f"{now:%Y-%m-%d} 为休息日，不做督办扫描，下一个工作日补做"]
     policy = policy_from_settings(settings)
     with _engine(settings) as engine, transaction(engine) as session:
-        return run_sweep(session, now, policy, _calendar(settings)).summary_lines()
+        return run_sweep(session, now, policy, calendar).summary_lines()

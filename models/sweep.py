@@ -330,24 +330,39 @@ def notice_key(prefix: str, key: tuple) -> str:
     return f"{prefix}:{channel}:{target}" + (f":{unit_id}" if unit_id is not None else "")
 
 
-def _audience_routes(c: Created, audience: Audience, units: dict[int, Unit], people: dict[int, Person],
-                     heads: dict[int, Person], office: _Office, leaders: list[Person]):
-    """(route, unit, person to @mention or None) for one audience of one escalation."""
-    lead = units[c.unit_id]
-    if audience == Audience.RESPONSIBLE:
-        person = people.get(c.responsible_person_id)
-        return [(r, lead, person) for r in routes_for(lead, person)]
-    if audience == Audience.UNIT_HEAD:
-        person = people.get(c.responsible_leader_id) or heads.get(c.unit_id)
-        return [(r, lead, person) for r in routes_for(lead, person)]
-    if audience == Audience.LEAD_UNIT:
-        return [(r, lead, None) for r in routes_for(lead)]
-    if audience == Audience.COORDINATOR:
-        first_by_unit = {}
+class _Audiences:
+    """Who each audience of an escalation is, and where their notices go."""
+
+    def __init__(self, units: dict[int, Unit], people: dict[int, Person], heads: dict[int, Person],
+                 office: _Office, leaders: list[Person]):
+        self.units, self.people, self.heads, self.leaders = units, people, heads, leaders
+        first_by_unit: dict[int, Person] = {}
         for person in office.coordinators:
             first_by_unit.setdefault(person.unit_id, person)
-        return [(r, units[uid], None) for uid, p in first_by_unit.items() for r in routes_for(units[uid], p)]
-    return [(r, units[p.unit_id], p) for p in leaders for r in routes_for(units[p.unit_id], p)]
+        self.coordinators = list(first_by_unit.values())
+        self._routes: dict[tuple, list[Route]] = {}
+
+    def _routes_for(self, unit: Unit, person: Person | None) -> list[Route]:
+        key = (unit.id, person.id if person else None)
+        if key not in self._routes:  # thousands of items share a few hundred units
+            self._routes[key] = routes_for(unit, person)
+        return self._routes[key]
+
+    def routes(self, c: Created, audience: Audience) -> list[tuple[Route, Unit, Person | None]]:
+        """(route, unit, person to @mention or None) for one audience of one escalation."""
+        lead = self.units[c.unit_id]
+        if audience == Audience.RESPONSIBLE:
+            person = self.people.get(c.responsible_person_id)
+            return [(r, lead, person) for r in self._routes_for(lead, person)]
+        if audience == Audience.UNIT_HEAD:
+            person = self.people.get(c.responsible_leader_id) or self.heads.get(c.unit_id)
+            return [(r, lead, person) for r in self._routes_for(lead, person)]
+        if audience == Audience.LEAD_UNIT:
+            return [(r, lead, None) for r in self._routes_for(lead, None)]
+        if audience == Audience.COORDINATOR:
+            return [(r, self.units[p.unit_id], None) for p in self.coordinators
+                    for r in self._routes_for(self.units[p.unit_id], p)]
+        return [(r, self.units[p.unit_id], p) for p in self.leaders for r in self._routes_for(self.units[p.unit_id], p)]
 
 
 def _digests(session: Session, created: list[Created], heads: dict[int, Person], now: datetime,
@@ -364,13 +379,14 @@ def _digests(session: Session, created: list[Created], heads: dict[int, Person],
     if not leaders and any(Audience.LEADER in c.step.recipients for c in created):
         result.unreached.append("未登记分管领导（角色“分管领导”），发给分管领导的通知无人接收")
 
+    audiences = _Audiences(units, people, heads, office, leaders)
     buckets: dict[tuple, _Bucket] = {}
     item_dicts: dict[int, dict] = {}  # converted once per escalation, though it goes to several routes
     for c in created:
         item = notice_item(c.number, c.summary, units[c.unit_id].name, c.deadline, today, c.step.kind, c.step.demand)
         item_dicts[c.escalation_id] = item.to_dict()
         for audience in c.step.recipients:
-            for route, unit, person in _audience_routes(c, audience, units, people, heads, office, leaders):
+            for route, unit, person in audiences.routes(c, audience):
                 bucket = buckets.setdefault(_bucket_key(route, unit), _Bucket(route))
                 bucket.units[unit.id] = unit
                 bucket.items[c.escalation_id] = item
