@@ -266,38 +266,29 @@ def schedule_interview(session: Session, interview_id: int, actor: Actor, now: d
     findings = interview_findings(session, interview.id)
     _log(session, [f.id for f in findings], actor, now, RecordAction.INTERVIEW_SCHEDULED,
          f"{at:%Y-%m-%d %H:%M}，{place}，约谈人：{interviewer}", {"interview_id": interview.id})
-    from models.sweep import queue_interview_notice
+    from models.sweep import queue_interview_notice  # here: models.sweep imports this module
 
     queue_interview_notice(session, interview, findings, now)
     return interview
 
 
-def complete_interview(session: Session, interview_id: int, actor: Actor, now: datetime, outcome: str) -> Interview:
-    require_decider(actor, "登记约谈结果")
+def close_interview(session: Session, interview_id: int, actor: Actor, now: datetime, comment: str,
+                    done: bool) -> Interview:
+    """完成 (the comment is the outcome) or 取消 (the comment is the reason)."""
+    what = "登记约谈结果" if done else "取消约谈"
+    require_decider(actor, what)
     interview = _get(session, Interview, interview_id, "约谈")
     if interview.status not in INTERVIEW_OPEN:
-        raise InvalidTransition(f"约谈 {interview_id} 状态为“{interview.status}”，不能登记结果")
-    interview.outcome = _require_comment(outcome, "约谈结果")
-    return _close_interview(session, interview, actor, now, InterviewStatus.DONE, RecordAction.INTERVIEW_DONE)
-
-
-def cancel_interview(session: Session, interview_id: int, actor: Actor, now: datetime, comment: str) -> Interview:
-    require_decider(actor, "取消约谈")
-    interview = _get(session, Interview, interview_id, "约谈")
-    if interview.status not in INTERVIEW_OPEN:
-        raise InvalidTransition(f"约谈 {interview_id} 状态为“{interview.status}”，不能取消")
-    interview.outcome = _require_comment(comment, "取消理由")
-    return _close_interview(session, interview, actor, now, InterviewStatus.CANCELLED, RecordAction.INTERVIEW_CANCELLED)
-
-
-def _close_interview(session, interview: Interview, actor: Actor, now: datetime, status, action) -> Interview:
-    interview.status = status
+        raise InvalidTransition(f"约谈 {interview_id} 状态为“{interview.status}”，不能{what}")
+    interview.outcome = _require_comment(comment, "约谈结果" if done else "取消理由")
+    interview.status = InterviewStatus.DONE if done else InterviewStatus.CANCELLED
     interview.open_key = None
     interview.closed_at, interview.closed_by_id = now, actor.person.id
     session.add(interview)
     session.flush()
-    _log(session, [f.id for f in interview_findings(session, interview.id)], actor, now, action,
-         interview.outcome, {"interview_id": interview.id})
+    _log(session, [f.id for f in interview_findings(session, interview.id)], actor, now,
+         RecordAction.INTERVIEW_DONE if done else RecordAction.INTERVIEW_CANCELLED, interview.outcome,
+         {"interview_id": interview.id})
     return interview
 
 
@@ -326,7 +317,7 @@ def issue_circular(session: Session, circular_id: int, actor: Actor, now: dateti
     session.flush()
     _log(session, [f.id for _, _, f in entries], actor, now, RecordAction.CIRCULAR_ISSUED, circular.doc_number,
          {"circular_id": circular.id})
-    from models.sweep import queue_circular_notices
+    from models.sweep import queue_circular_notices  # here: models.sweep imports this module
 
     queue_circular_notices(session, circular, entries, now)
     return circular
@@ -372,7 +363,8 @@ def list_interviews(session: Session, include_closed: bool = False) -> list[Inte
     return rows
 
 
-def list_circulars(session: Session, include_issued: bool = True) -> list[tuple[Circular, list[tuple[CircularEntry, Unit, Finding]]]]:
+def list_circulars(session: Session, include_issued: bool = True) -> list[tuple[Circular, list]]:
+    """Circulars with their entries (see circular_entries)."""
     query = select(Circular).order_by(Circular.id)
     if not include_issued:
         query = query.where(Circular.status == CircularStatus.DRAFT)

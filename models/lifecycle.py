@@ -25,6 +25,7 @@ from models.evidence import store_file
 from models.history import FindingEvent, append_event
 from models.ledger import Evidence, ExtensionRequest, Finding, FindingCoUnit, Milestone, Person, Recovery, Unit
 from models.money import format_money, to_money
+from models.notify import queue_event_notice
 from models.vocab import OPEN_WORK_STATUSES, REVIEW_STATUSES, ExtensionStatus, RecoveryKind, Role, Status
 
 
@@ -311,7 +312,10 @@ def approve_step(
     if shortfall_reason:
         finding.shortfall_reason = shortfall_reason
         payload["shortfall_reason"] = shortfall_reason
-    return _record(session, finding, actor, now, step.approve_action, step.next_status, comment, payload)
+    event = _record(session, finding, actor, now, step.approve_action, step.next_status, comment, payload)
+    if step.next_status == Status.CLOSED:
+        queue_event_notice(session, finding, event, now)
+    return event
 
 
 def _require_money_rectified(session, finding, shortfall_reason: str | None) -> None:
@@ -332,8 +336,10 @@ def return_for_more(session, finding, actor: Actor, now: datetime, reason: str) 
     reason = _require_text(reason, "退回理由")
     finding.submitted_by_id = None
     finding.shortfall_reason = None
-    return _record(session, finding, actor, now, Action.RETURN, Status.IN_PROGRESS, reason,
-                   {"returned_at_step": finding.status})
+    event = _record(session, finding, actor, now, Action.RETURN, Status.IN_PROGRESS, reason,
+                    {"returned_at_step": finding.status})
+    queue_event_notice(session, finding, event, now)
+    return event
 
 
 def reopen(session, finding, actor: Actor, now: datetime, reason: str, rule: DeadlineRule,
@@ -408,5 +414,6 @@ def decide_extension(session, finding, actor: Actor, now: datetime, approve: boo
         _apply_rule(finding, DeadlineRule.fixed(request.new_deadline), request.new_deadline)
         finding.cycle += 1
         payload["cycle"] = finding.cycle
-    _record(session, finding, actor, now, action, comment=comment, payload=payload)
+    event = _record(session, finding, actor, now, action, comment=comment, payload=payload)
+    queue_event_notice(session, finding, event, now)
     return request

@@ -326,6 +326,5 @@ def list_decisions(session: Session, party: str | None = None) -> list[DecisionR
              .order_by(PenaltyDecision.decided_on, PenaltyDecision.id))
     if party:
         query = query.where(PenaltyDecision.party == party.strip())
-    rows = []
     return [DecisionRow(decision, number, collected if collected is not None else to_money(0))
             for decision, number, collected in session.exec(query)]

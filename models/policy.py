@@ -26,7 +26,10 @@ from sqlmodel import Session, select
 
 from models.calendar import WorkCalendar
 from models.errors import ValidationError
+from models.escalation import Escalation
 from models.ledger import Category, Finding, Source, Unit
+from models.lifecycle import pending_extension
+from models.vocab import OPEN_WORK_STATUSES, REVIEW_STATUSES, Status
 
 DEFAULT_POLICY_RESOURCE = "escalation_policy.toml"
 BUILTIN_LABEL = "（内置默认规则）"
@@ -459,10 +462,6 @@ def _cn(day: date) -> str:
 
 def explain(session: Session, finding: Finding, now: datetime, policy: Policy, calendar: WorkCalendar) -> Explanation:
     """Which step is due for `finding` at `now`, and why (or why nothing is)."""
-    from models.escalation import Escalation
-    from models.lifecycle import pending_extension
-    from models.vocab import OPEN_WORK_STATUSES, REVIEW_STATUSES, Status
-
     today = now.date()
     unit = session.get(Unit, finding.lead_unit_id)
     head = f"问题 {finding.number}（{finding.summary}），牵头单位：{unit.name}，整改时限：{_cn(finding.deadline)}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session, select
 
 from models.calendar import WorkCalendar
@@ -190,12 +190,21 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     """Insert prepared findings, their children and registration events in bulk; returns the new ids."""
     if not items:
         return []
-    # Core inserts of complete rows: the ORM's bulk insert splits rows whose None
-    # fields differ into separate statements, and an ordered RETURNING cannot be
-    # batched on SQLite (one statement per row, results spliced quadratically).
-    # The new ids are read back by the unique (source, number) instead.
-    session.execute(insert(Finding.__table__), [_finding_values(p, now) for p in items])
-    ids = _new_ids(session, items)
+    # Plain Core executemany of complete rows, without RETURNING: the ORM's bulk
+    # insert splits rows whose None fields differ into separate statements, and
+    # an ordered RETURNING runs one statement per row on SQLite (results spliced
+    # quadratically) and a slow INSERT … SELECT … ORDER BY on PostgreSQL.
+    # PostgreSQL hands out the ids from the sequence first; SQLite's are read
+    # back by the unique (source, number). Not so on PostgreSQL: inside the
+    # import's transaction its planner believes the table empty and would scan
+    # the whole table for every chunk.
+    rows = [_finding_values(p, now) for p in items]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        for row, finding_id in zip(rows, _reserve_ids(session, len(rows))):
+            row["id"] = finding_id
+    session.execute(insert(Finding.__table__), rows)
+    ids = [row["id"] for row in rows] if postgres else _new_ids(session, items)
     co_units, milestones, recoveries, evidence, events = [], [], [], [], []
     for finding_id, p in zip(ids, items):
         data = p.data
@@ -220,6 +229,11 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
         if rows:
             session.execute(insert(model.__table__), rows)
     return ids
+
+
+def _reserve_ids(session: Session, count: int) -> list[int]:
+    query = text("SELECT nextval(pg_get_serial_sequence('finding', 'id')) FROM generate_series(1, :count)")
+    return list(session.execute(query, {"count": count}).scalars())
 
 
 def _new_ids(session: Session, items: list[Prepared]) -> list[int]:

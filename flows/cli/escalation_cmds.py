@@ -159,6 +159,16 @@ def interview_schedule(
                f"约谈通知已进入发送队列")
 
 
+def _close_interview(interview_id: int, comment: str, who: str, now: str | None, done: bool) -> None:
+    from models.db import transaction
+    from models.escalation import close_interview
+
+    moment = parse_now(now)
+    with open_app() as app, transaction(app.engine) as session:
+        interview = close_interview(session, interview_id, _actor(session, who), moment, comment, done)
+    typer.echo(f"约谈 {interview.id} {interview.status}：{interview.outcome}")
+
+
 @interview_app.command("complete")
 @handles_errors
 def interview_complete(
@@ -168,26 +178,14 @@ def interview_complete(
     now: NowOption = None,
 ):
     """登记约谈结果，办结约谈。"""
-    from models.db import transaction
-    from models.escalation import complete_interview
-
-    moment = parse_now(now)
-    with open_app() as app, transaction(app.engine) as session:
-        interview = complete_interview(session, interview_id, _actor(session, who), moment, outcome)
-    typer.echo(f"约谈 {interview.id} 已完成：{interview.outcome}")
+    _close_interview(interview_id, outcome, who, now, True)
 
 
 @interview_app.command("cancel")
 @handles_errors
 def interview_cancel(interview_id: IdArg, comment: CommentOption, who: AsOption, now: NowOption = None):
     """取消约谈（须说明理由）。"""
-    from models.db import transaction
-    from models.escalation import cancel_interview
-
-    moment = parse_now(now)
-    with open_app() as app, transaction(app.engine) as session:
-        interview = cancel_interview(session, interview_id, _actor(session, who), moment, comment)
-    typer.echo(f"约谈 {interview.id} 已取消：{interview.outcome}")
+    _close_interview(interview_id, comment, who, now, False)
 
 
 # ---------------------------------------------------------------- circulars

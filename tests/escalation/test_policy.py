@@ -102,8 +102,8 @@ count = "工作日"
     # Deadline Wed 30 September: the reminder comes on Thu 24 (25–27 are the Mid-Autumn holiday); overdue
     # working days: Thu 8 (1), Fri 9 (2), Sat 10 (调休, 3), Mon 12 (4), Tue 13 (5); nothing during the holiday.
     changes = timeline(policy.default, D(2026, 9, 30), D(2026, 9, 20), D(2026, 11, 5), calendar)
-    assert changes == {D(2026, 9, 24): "remind_3", D(2026, 10, 8): "urge", D(2026, 10, 10): "supervise", D(2026, 10, 13): "interview",
-                       D(2026, 10, 20): "circular", D(2026, 11, 3): "referral"}
+    assert changes == {D(2026, 9, 24): "remind_3", D(2026, 10, 8): "urge", D(2026, 10, 10): "supervise",
+                       D(2026, 10, 13): "interview", D(2026, 10, 20): "circular", D(2026, 11, 3): "referral"}
 
 
 @pytest.mark.parametrize("counting", ["自然日", "工作日"])
