@@ -184,13 +184,13 @@ class Demo:
                              f"{at:%m月%d日 %H:%M}，县医疗保障局三楼会议室，约谈人刘局长")
 
     def hold_interviews(self) -> None:
-        from models.escalation import complete_interview, list_interviews
+        from models.escalation import close_interview, list_interviews
 
         with transaction(self.engine) as session:
             for row in list_interviews(session):
                 if row.interview.scheduled_at and row.interview.scheduled_at.date() == self.now.date():
-                    complete_interview(session, row.interview.id, self.actor(session, "王主任"), self.at(17),
-                                       "被约谈人作表态发言，承诺一周内拿出整改方案并报送进展")
+                    close_interview(session, row.interview.id, self.actor(session, "王主任"), self.at(17),
+                                    "被约谈人作表态发言，承诺一周内拿出整改方案并报送进展", True)
                     self.say(f"【约谈】已约谈 {row.unit}，结果已记录")
 
     def issue_circular(self) -> None:

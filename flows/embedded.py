@@ -34,7 +34,15 @@ def flow_bodies() -> dict:
     }
 
 
-def run_job(name: str, label: str, body, clock=datetime.now) -> None:
+def simulated_clock(start: datetime | None):
+    """The wall clock, or one that starts at `start` and runs at real speed (rehearsals, tests)."""
+    if start is None:
+        return datetime.now
+    offset = start - datetime.now()
+    return lambda: datetime.now() + offset
+
+
+def run_job(name: str, label: str, body, clock) -> None:
     """Run one job and log what it did; a failure is logged, never kills the scheduler."""
     now = clock().replace(microsecond=0)
     try:
@@ -49,8 +57,9 @@ def run_job(name: str, label: str, body, clock=datetime.now) -> None:
         log.info("%s", line)
 
 
-def run_embedded(settings: Settings, stop: threading.Event | None = None, bodies: dict | None = None) -> None:
-    """Run until `stop` is set (or SIGINT/SIGTERM)."""
+def run_embedded(settings: Settings, start: datetime | None = None, stop: threading.Event | None = None,
+                 bodies: dict | None = None) -> None:
+    """Run until `stop` is set (or SIGINT/SIGTERM); with `start`, the jobs see a clock starting there."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
@@ -60,18 +69,21 @@ def run_embedded(settings: Settings, stop: threading.Event | None = None, bodies
     check_schema(engine)
     stop = stop or _stop_on_signals()
     bodies = bodies or flow_bodies()
+    clock = simulated_clock(start)
     with SchedulerLock(engine):
         log.info("调度进程已启动（数据库：%s），按 Ctrl+C 停止", engine.url.render_as_string(hide_password=True))
+        if start is not None:
+            log.info("模拟时钟：从 %s 开始计时", start)
         scheduler = BackgroundScheduler(
             timezone=timezone, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600})
         for job in jobs:
             trigger = (IntervalTrigger(seconds=job.every_seconds, timezone=timezone) if job.every_seconds
                        else CronTrigger.from_crontab(job.cron, timezone=timezone))
-            scheduler.add_job(run_job, trigger, args=(job.job, job.label, bodies[job.job]), id=job.job,
+            scheduler.add_job(run_job, trigger, args=(job.job, job.label, bodies[job.job], clock), id=job.job,
                               name=job.label)
             log.info("已安排：%s，%s", job.label, job.describe())
         for job in _catch_up(jobs):
-            run_job(job.job, job.label, bodies[job.job])
+            run_job(job.job, job.label, bodies[job.job], clock)
         scheduler.start()
         try:
             stop.wait()

@@ -42,3 +42,27 @@ def sweep_job(settings: Settings, now: datetime) -> list[str]:
     policy = policy_from_settings(settings)
     with _engine(settings) as engine, transaction(engine) as session:
         return run_sweep(session, now, policy, calendar).summary_lines()
+
+
+def dispatch_job(settings: Settings, now: datetime) -> list[str]:
+    """Send the notices due at `now` through the configured channels, recording each outcome."""
+    from integrations.dispatch import dispatch_from_settings
+
+    with _engine(settings) as engine:
+        return dispatch_from_settings(engine, settings, now).summary_lines()
+
+
+def daily_digest_job(settings: Settings, now: datetime) -> list[str]:
+    """The coordinators' end-of-day summary of notices that failed or may not have arrived."""
+    from models.notify import failure_summary
+
+    with _engine(settings) as engine, transaction(engine) as session:
+        return failure_summary(session, now).summary_lines()
+
+
+def report_job(settings: Settings, now: datetime) -> list[str]:
+    """The periodic 整改情况报告 for leadership, written and queued for delivery."""
+    from notices.reports import periodic_report
+
+    with _engine(settings) as engine:
+        return periodic_report(engine, settings, now)

@@ -67,8 +67,8 @@ from models.db import transaction
 from models.errors import InvalidTransition, RectifyError, ValidationError
 from models.notify import ABOUT_NOTICES, MAIL_CHANNELS, queue_dead_letter_alert
 from models.outbox import Notice, NoticeStatus
-from notices.context import Attachment, NoticeContext
-from notices.render import RenderedMessage
+from notices.context import KINDS, Attachment, NoticeContext
+from notices.render import RenderedMessage, render
 
 log = logging.getLogger("rectify.dispatch")
 
@@ -408,8 +408,8 @@ class _Run:
             if recorded is None:
                 log.warning("通知 #%s 在发送期间被人工处理，未记录本次结果（%s）", row.id, outcome)
                 return
-            if outcome == "dead":
-                self.result.alerts += len(queue_dead_letter_alert(session, session.get(Notice, row.id), moment))
+            if outcome == "dead":  # queued as of the run's start, so this run sends it too
+                self.result.alerts += len(queue_dead_letter_alert(session, session.get(Notice, row.id), self.now))
         getattr(self.result, outcome).append(row.id)
 
     def release(self) -> None:
@@ -444,7 +444,66 @@ def dispatch(engine: Engine, now: datetime, registry: ChannelRegistry, *, worker
     return run.result
 
 
-# ---------------------------------------------------------------- coordinators' hands
+def dispatch_from_settings(engine: Engine, settings, now: datetime, *, worker_id: str | None = None,
+                           limit: int | None = None) -> DispatchResult:
+    """One run with what the configuration says: [channels], [dispatch] (retry policy, batch)
+    and [notices] templates_dir (the coordinators' template overrides)."""
+    section = settings.section("dispatch")
+    return dispatch(engine, now, channels_from_settings(settings), worker_id=worker_id,
+                    batch=section.get("batch", 20), policy=RetryPolicy.from_settings(section),
+                    override_dir=settings.path_setting("notices", "templates_dir"), limit=limit)
+
+
+# ---------------------------------------------------------------- coordinators' view and hands
+
+OUTCOME_LABELS = {"sent": "已送达", "retry": "失败，待重试", "dead": "失败，不再重试", "uncertain": "结果不明"}
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S}" if value else "—"
+
+
+def _entry_line(entry: dict) -> str:
+    head = " ".join(x for x in (entry.get("at", ""), f"第{entry['attempt']}次" if entry.get("attempt") else "",
+                                entry.get("step", "")) if x)
+    outcome = entry.get("outcome", "")
+    parts = [f"{head}：{OUTCOME_LABELS.get(outcome, outcome)}"]
+    if entry.get("http_status") is not None:
+        parts.append(f"HTTP {entry['http_status']}")
+    if entry.get("errcode") is not None or entry.get("errmsg"):
+        parts.append(f"代码 {entry.get('errcode', '—')} {entry.get('errmsg', '')}".rstrip())
+    if entry.get("reply"):
+        parts.append(f"答复 {entry['reply']}")
+    return redact("，".join(parts))
+
+
+def notice_card(notice: Notice, override_dir=None) -> str:
+    """What `rectify outbox show` prints: the row, the notice as plain text, every request's reply.
+    Everything stored was redacted when stored; it is redacted again on the way out."""
+    lines = [
+        f"通知 #{notice.id}  {KINDS.get(notice.kind, notice.kind)}（{notice.kind}）",
+        f"  状态：{notice.status}    尝试次数：{notice.attempts}    已发送部分：{notice.parts_sent}",
+        f"  渠道：{notice.channel}:{notice.target}    收件：{notice.recipient}",
+        f"  生成：{_when(notice.created_at)}    下次尝试：{_when(notice.next_attempt_at)}    "
+        f"发送时间：{_when(notice.sent_at)}",
+        f"  标识：{notice.key}",
+    ]
+    if notice.claimed_by:
+        lines.append(f"  发送进程：{notice.claimed_by}（{_when(notice.claimed_at)}）")
+    if notice.attachment_path:
+        lines.append(f"  附件：{notice.attachment_path}")
+    if notice.last_error or notice.last_http_status is not None:
+        lines.append(f"  最近结果：HTTP {notice.last_http_status if notice.last_http_status is not None else '—'}，"
+                     f"代码 {notice.last_errcode or '—'}，{notice.last_error or '无错误'}")
+    lines.append("—— 通知内容（纯文本）——")
+    try:
+        context = NoticeContext.from_dict(notice.data)
+        lines.append(render(notice.kind, "text", context, override_dir).body.rstrip())
+    except (RectifyError, ValueError, KeyError, TypeError) as exc:
+        lines.append(f"（内容无法显示：{exc}）")
+    lines.append("—— 发送记录 ——")
+    lines.extend([_entry_line(e) for e in read_log(notice)] or ["（尚未发送）"])
+    return redact("\n".join(lines))
 
 def _locked(session: Session, notice_id: int) -> Notice:
     notice = session.get(Notice, notice_id, with_for_update=True)

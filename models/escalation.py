@@ -168,7 +168,7 @@ def _get(session: Session, model, record_id: int, label: str):
 
 
 def record_event(session: Session, finding_id: int, status: str, actor: Actor | None, now: datetime,
-                 action: RecordAction, comment: str | None = None, payload: dict | None = None) -> None:
+                 action: str, comment: str | None = None, payload: dict | None = None) -> None:
     """A formal act in the finding's history; the status does not change (actor None: the bot)."""
     append_event(
         session, finding_id=finding_id, at=now,

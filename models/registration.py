@@ -190,9 +190,9 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     """Insert prepared findings, their children and registration events in bulk; returns the new ids."""
     if not items:
         return []
-    # Plain Core executemany of complete rows, without RETURNING: the ORM's bulk
-    # insert splits rows whose None fields differ into separate statements, and
-    # an ordered RETURNING runs one statement per row on SQLite (results spliced
+    # Complete rows, written without RETURNING: the ORM's bulk insert splits rows
+    # whose None fields differ into separate statements, and an ordered
+    # RETURNING runs one statement per row on SQLite (results spliced
     # quadratically) and a slow INSERT … SELECT … ORDER BY on PostgreSQL.
     # PostgreSQL hands out the ids from the sequence first; SQLite's are read
     # back by the unique (source, number). Not so on PostgreSQL: inside the
@@ -203,7 +203,7 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     if postgres:
         for row, finding_id in zip(rows, _reserve_ids(session, len(rows))):
             row["id"] = finding_id
-    session.execute(insert(Finding.__table__), rows)
+    _bulk_insert(session, Finding.__table__, rows)
     ids = [row["id"] for row in rows] if postgres else _new_ids(session, items)
     co_units, milestones, recoveries, evidence, events = [], [], [], [], []
     for finding_id, p in zip(ids, items):
@@ -227,8 +227,37 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     for model, rows in ((FindingCoUnit, co_units), (Milestone, milestones), (Recovery, recoveries),
                         (Evidence, evidence), (FindingEvent, events)):
         if rows:
-            session.execute(insert(model.__table__), rows)
+            _bulk_insert(session, model.__table__, rows)
     return ids
+
+
+def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Rows with the same keys, straight to the driver in the session's
+    transaction: a COPY on PostgreSQL, which the server takes several times
+    faster than as many INSERTs; an executemany on SQLite. The columns' own
+    bind processing (fen, dates) is applied as SQLAlchemy would."""
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    processors = [(index, processor) for index, name in enumerate(names)
+                  if (processor := table.c[name].type.bind_processor(dialect)) is not None]
+
+    def values():
+        for row in rows:
+            listed = [row[name] for name in names]
+            for index, processor in processors:
+                listed[index] = processor(listed[index])
+            yield listed
+
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    connection = session.connection().connection.driver_connection
+    if dialect.name == "postgresql":
+        with connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for listed in values():
+                copy.write_row(listed)
+    else:
+        marks = ", ".join("?" * len(names))
+        connection.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", values())
 
 
 def _reserve_ids(session: Session, count: int) -> list[int]:

@@ -138,18 +138,24 @@ def _insert_escalations(session: Session, variant: Variant, today: date, now: da
     # The last step in ladder order whose cutoff the deadline is within is the one due now.
     due_step = case(*[(f.deadline <= cutoff, literal(step.id)) for step, cutoff in reversed(cutoffs)])
     paused = exists().where(ExtensionRequest.finding_id == f.id, ExtensionRequest.status == ExtensionStatus.PENDING)
+    # Materialized first, so the planner reads the (status, deadline) index range; asked for the
+    # rows in id order directly, PostgreSQL walks the whole primary key instead (300 ms at 1M findings).
     due = (
-        sql_select(f.id, due_step, f.cycle, f.lead_unit_id, f.deadline, literal(variant.label), literal(sweep_id),
-                   literal(now))
+        sql_select(f.id, due_step.label("step"), f.cycle, f.lead_unit_id, f.deadline)
         .where(f.status.in_(OPEN_WORK_STATUSES), f.deadline <= max(c for _, c in cutoffs), ~paused,
                variant.condition)
+        .cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    rows = (
+        sql_select(due.c.id, due.c.step, due.c.cycle, due.c.lead_unit_id, due.c.deadline, literal(variant.label),
+                   literal(sweep_id), literal(now))
         # A fixed order makes concurrent sweeps on PostgreSQL take row locks in the same order (no deadlock).
-        .order_by(f.id)
+        .order_by(due.c.id)
     )
     e = Escalation.__table__.c
     statement = (
         _insert(session, Escalation.__table__)
-        .from_select([e.finding_id, e.step, e.cycle, e.unit_id, e.deadline, e.scope, e.sweep_id, e.created_at], due)
+        .from_select([e.finding_id, e.step, e.cycle, e.unit_id, e.deadline, e.scope, e.sweep_id, e.created_at], rows)
         .on_conflict_do_nothing(index_elements=["finding_id", "step", "cycle"])
         .returning(e.id)
     )

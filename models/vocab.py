@@ -56,6 +56,8 @@ def parse_choice(enum_cls, value: str, field_label: str):
     from models.errors import ValidationError
 
     text = (value or "").strip()
+    if text in enum_cls._value2member_map_:  # the common case, without a scan (bulk imports)
+        return enum_cls(text)
     for member in enum_cls:
         if text in (member.value, member.name.lower()):
             return member

@@ -156,6 +156,19 @@ def failure_line(r: dict) -> str:
             f"{state}，已尝试{r.get('attempts', 1)}次，错误：{code}{r.get('errmsg', '')}")
 
 
+def shared_demand(items: Sequence[NoticeItem]) -> str | None:
+    """The demand every item of a group shares (a digest prints it once, under the heading)."""
+    demands = {it.demand for it in items}
+    return demands.pop() if len(demands) == 1 and None not in demands and "" not in demands else None
+
+
+def compact_items(items: Sequence[NoticeItem], unit: str, shared: str | None) -> list[NoticeItem]:
+    """Items without what the reader already has: their own unit's name, the group's shared
+    demand. A 20-item digest then fits one WeCom markdown message instead of two."""
+    return [replace(it, unit="" if it.unit == unit else it.unit, demand="" if shared else it.demand)
+            for it in items]
+
+
 def sentence(text) -> str:
     """Close a free-text reason with 。 unless it already ends a sentence."""
     text = str(text or "").strip()
@@ -182,6 +195,7 @@ def _environment(env_fmt: str, override_dir: str | None) -> jinja2.Environment:
         cn_date=cn_date, cn_datetime=cn_datetime, days_text=days_text, by_date=by_date, cn_num=cn_num,
         group_by_step=group_by_step, group_by_unit=group_by_unit, step_label=STEP_LABELS.get,
         contact_line=contact_line, failure_line=failure_line, kind_name=kind_name, sentence=sentence,
+        shared_demand=shared_demand, compact_items=compact_items,
     )
     return env
 

@@ -296,17 +296,20 @@ def penalty_add(
     from models.db import transaction
     from models.lookup import find_finding
     from models.money import format_money
-    from models.penalties import describe, legal_range, record_decision
+    from models.penalties import describe, legal_range, load_rules, record_decision
 
     moment = parse_now(now)
     day = parse_day(decided_on, "--date") if decided_on else moment.date()
     with open_app() as app, transaction(app.engine) as session:
+        # A province's discretion table (自由裁量基准) may narrow the ranges: [penalties] ranges_file.
+        rules = load_rules(app.settings.path_setting("penalties", "ranges_file"))
         decision = record_decision(
             session, party=party, article=article, measure=measure, actor=_actor(session, who), now=moment,
             decided_on=day, amount=parse_amount(amount) if amount else None,
             loss=parse_amount(loss) if loss else None, months=months,
-            finding=find_finding(session, finding) if finding else None, doc_number=doc_number, note=note)
-        allowed = legal_range(decision.article, decision.measure, decision.loss)
+            finding=find_finding(session, finding) if finding else None, doc_number=doc_number, note=note,
+            rules=rules)
+        allowed = legal_range(decision.article, decision.measure, decision.loss, rules)
     typer.echo(f"已登记处理决定 {decision.id}：{decision.party}，{describe(decision)}"
                + (f"；法定幅度 {allowed.describe()}" if allowed else "")
                + (f"；基金损失 {format_money(decision.loss)} 元" if decision.loss else ""))

@@ -7,7 +7,10 @@ from flows.cli.escalation_cmds import (
 from flows.cli.finding_cmds import finding_app
 from flows.cli.history_cmds import history_app
 from flows.cli.ledger_cmds import ledger_app
+from flows.cli.outbox_cmds import dispatch_command, outbox_app
+from flows.cli.report_cmds import report_app
 from flows.cli.report_import_cmds import import_report_command
+from flows.cli.run_cmds import demo_command, run_command
 from flows.cli.setup_cmds import category_app, db_app, person_app, source_app, unit_app
 
 app = typer.Typer(
@@ -23,6 +26,8 @@ app = typer.Typer(
   rectify finding approve 2-3 --as 张局长
   rectify finding history 2-3                       办理记录时间线
   rectify history verify                            校验记录是否被篡改
+  rectify run                                       启动内置调度（定时督办、发送通知）
+  rectify demo                                      演示：模拟 90 天的整改跟踪
 """,
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -43,7 +48,16 @@ app.add_typer(interview_app, name="interview")
 app.add_typer(circular_app, name="circular")
 app.add_typer(referral_app, name="referral")
 app.add_typer(penalty_app, name="penalty")
+app.add_typer(report_app, name="report")
+app.add_typer(outbox_app, name="outbox")
+app.command("dispatch")(dispatch_command)
+app.command("run")(run_command)
+app.command("demo")(demo_command)
 
 
 def main():
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -109,9 +109,10 @@ def _overview(doc: OfficialDocument, report: ClosureReport) -> None:
         lead="（二）资金整改情况。")
 
     e = report.enforcement
+    accountable = f"，问责{e.people_held_accountable}人" if e.people_held_accountable is not None else ""
+    rules = f"；建立完善制度{e.rules_made}项" if e.rules_made is not None else ""
     doc.paragraph(
-        f"开展约谈{e.interviews}次、通报{e.circulars}次，移送问责线索{e.referrals}件，"
-        f"问责{e.people_held_accountable}人；建立完善制度{e.rules_made}项。",
+        f"开展约谈{e.interviews}次、通报{e.circulars}次，移送问责线索{e.referrals}件{accountable}{rules}。",
         lead="（三）督办问责情况。")
     doc.paragraph(
         f"对定点医药机构作出行政处罚决定{e.penalty_decisions}件，决定罚没金额{yuan(e.penalties_decided)}元，"
@@ -159,7 +160,9 @@ def _unfinished(doc: OfficialDocument, report: ClosureReport) -> None:
         doc.paragraph(sentence(f.reason or "原因尚未报送"), lead="原因：", lead_level=3)
         due = f.planned_on or f.deadline
         plan = sentence(f.plan) if f.plan else ""
-        doc.paragraph(f"{plan}计划于{cn_date(due)}前整改到位。", lead="下一步：", lead_level=3)
+        # A date already past is no plan: the finding is overdue and must be finished now.
+        then = f"计划于{cn_date(due)}前整改到位。" if due >= report.as_of else "责令立即整改到位。"
+        doc.paragraph(f"{plan}{then}", lead="下一步：", lead_level=3)
 
 
 def appendix_rows(findings: Sequence[FindingRow]):

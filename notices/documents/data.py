@@ -356,8 +356,10 @@ class Enforcement:
     interviews: int = 0  # 约谈
     circulars: int = 0  # 通报
     referrals: int = 0  # 问责移送
-    people_held_accountable: int = 0
-    rules_made: int = 0  # 建章立制
+    # None: not recorded by the bot (the discipline body decides who is held accountable),
+    # so the report leaves the figure out instead of printing 0.
+    people_held_accountable: int | None = 0
+    rules_made: int | None = 0  # 建章立制
     penalty_decisions: int = 0  # 行政处罚决定
     penalties_decided: Decimal = ZERO
     penalties_collected: Decimal = ZERO

@@ -36,12 +36,14 @@ def test_digest_split_by_bytes_never_mid_item(limit):
         assert part.subject == f"整改事项汇总通知（第{i}/{len(parts)}部分）"
         assert part.body.startswith(part.subject)
         assert (part.part, part.parts) == (i, len(parts))
-        # every item present in a part is present whole: number, summary, deadline and demand
+        # every item present in a part is present whole: number, summary, deadline, and its demand
+        # (shared by its group, so printed once under the group's heading in this part)
         for number in numbers_in(part.body):
             n = int(number[-3:])
-            block = part.body[part.body.index(number):]
+            head, block = part.body[:part.body.index(number)], part.body[part.body.index(number):]
             assert f"{EMOJI_SUMMARY}（第{n}项）" in block.split("\n")[0]
-            assert "整改要求：追回违规资金" in block
+            assert "整改时限：" in block.split("\n")[1]
+            assert "整改要求：追回违规资金" in head[head.rindex("事项（"):]
         seen += numbers_in(part.body)
     assert sorted(seen) == [f"2026-{i:03d}" for i in range(1, 41)]  # each finding exactly once
 

@@ -100,7 +100,7 @@ def test_retryable_errors_wait_by_error_class_then_succeed(engine, vendors, fake
     assert rows["feishu"].last_errcode == "11232" and rows["feishu"].next_attempt_at == NOW + timedelta(seconds=60)
     assert rows["smtp"].last_http_status == 429 and rows["smtp"].next_attempt_at == NOW + timedelta(seconds=60)
     assert all(r.claimed_by is None for r in rows.values())
-    assert run(engine, v, fake_clock, NOW + timedelta(minutes=2)).sent == [ids["wecom"], ids["feishu"], ids["smtp"]]
+    assert sorted(run(engine, v, fake_clock, NOW + timedelta(minutes=2)).sent) == [ids["wecom"], ids["feishu"], ids["smtp"]]
     assert run(engine, v, fake_clock, NOW + timedelta(minutes=11)).sent == [ids["dingtalk"]]
     for ch, notice_id in ids.items():
         row = notice(engine, notice_id)

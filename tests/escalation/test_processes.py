@@ -71,7 +71,7 @@ def blocked_backends(engine, statement: str) -> list[tuple[int, str | None]]:
     with engine.connect() as connection:
         return [tuple(r) for r in connection.execute(text(
             "SELECT pid, backend_xid::text FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE :q"),
-            {"q": f"{statement}%"})]
+            {"q": f"%{statement}%"})]
 
 
 def backend_alive(engine, pid: int) -> bool:
