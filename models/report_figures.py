@@ -9,9 +9,10 @@ cannot disagree:
 
 - headline figures are aggregates in SQL (conditional sums, one statement
   plus one per money breakdown), never summed in Python;
-- the appendix rows come from five set-based queries whatever the number of
+- the appendix rows come from six set-based queries whatever the number of
   findings (the findings with their source, category and lead unit; money by
-  kind; co-units; evidence; extension requests), never one per finding;
+  kind; co-units; evidence; extension requests; escalations of the open
+  ones), never one per finding;
 - money is summed in SQL as the stored integer fen and turned into yuan once.
 
 Run the queries of one document in one snapshot (`snapshot_session`): on
@@ -21,6 +22,7 @@ headline and the appendix disagree.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -205,7 +207,7 @@ def headline_figures(session: Session, scope: Scope, as_of: date) -> HeadlineFig
         by_outcome={Outcome.CLOSED: closed, Outcome.NOT_STARTED: pending,
                     Outcome.IN_PROGRESS: total - closed - pending},
         due=due, closed_on_time=on_time,
-        by_type=dict(zip(RectificationType, types)),
+        by_type=dict(zip(RectificationType, types, strict=True)),
         problem_amount=_yuan(problem),
         rectified_by_kind=by_kind,
         rectified_amount=sum(by_kind.values(), ZERO),
@@ -274,8 +276,6 @@ def enforcement(session: Session, scope: Scope, now: datetime) -> Enforcement:
 
 def split_measures(text: str | None) -> tuple[str, ...]:
     """整改措施 as stored (free text, often "一是…；二是…") → the items the documents enumerate."""
-    import re
-
     text = (text or "").strip()
     if not text:
         return ()
@@ -416,7 +416,7 @@ def _signoff_step(event: FindingEvent) -> tuple[SignOffStep, str] | None:
         return defaults[Action(event.action)]
     if event.action == Action.RETURN:
         at_step = event.data.get("returned_at_step")
-        steps = {status: box for status, box in zip(REVIEW_STEPS, SignOffStep)}
+        steps = dict(zip(REVIEW_STEPS, SignOffStep, strict=True))
         return (steps[Status(at_step)], "") if at_step in steps else None
     return None
 
@@ -568,9 +568,10 @@ def interview_facts(session: Session, interview_id: int, now: datetime) -> Inter
     scheduled = _act_day(session, ids, RecordAction.INTERVIEW_SCHEDULED, "interview_id", interview_id, now)
     issued_on = today if today <= interview.scheduled_at.date() else (scheduled or interview.scheduled_at.date())
     rows = finding_rows(session, Scope(finding_ids=tuple(dict.fromkeys(ids))), issued_on)
-    open_rows = tuple(r for r in rows if r.outcome is not Outcome.CLOSED)
+    # As the notice stood on its date: a finding closed since was open then.
+    open_rows = tuple(r for r in (_as_of(row, issued_on, None) for row in rows) if r.outcome is not Outcome.CLOSED)
     if not open_rows:
-        raise ValidationError(f"约谈 {interview_id} 所涉问题均已销号，无需再发约谈通知书")
+        raise ValidationError(f"约谈 {interview_id} 所涉问题在{issued_on}前均已销号，无需约谈通知书")
     return InterviewFacts(interview_id, unit.name, person_label(person, unit.name), interview.interviewer or "",
                           interview.scheduled_at, interview.place or "", open_rows, issued_on)
 

@@ -86,31 +86,23 @@ def supervision(finding: FindingArg, out: OutOption = None, serial: SerialOption
     _write(write_supervision_notice, now, finding, serial=serial, path=out)
 
 
-@report_app.command("interview")
-@handles_errors
-def interview(record: IdArg, out: OutOption = None, serial: SerialOption = None, now: NowOption = None):
-    """约谈通知书（约谈须已安排时间、地点）。"""
-    from notices.reports import write_interview_notice
+def _record_command(name: str, writer: str, help_text: str) -> None:
+    """`report <name> ID`: the document of one formal record (约谈, 通报, 问责移送)."""
 
-    _write(write_interview_notice, now, record, serial=serial, path=out)
+    @report_app.command(name, help=help_text)
+    @handles_errors
+    def command(record: IdArg, out: OutOption = None, serial: SerialOption = None, now: NowOption = None):
+        from notices import reports
 
-
-@report_app.command("circular")
-@handles_errors
-def circular(record: IdArg, out: OutOption = None, serial: SerialOption = None, now: NowOption = None):
-    """通报：通报批评逾期单位，表扬提前销号的单位，附排名表。"""
-    from notices.reports import write_circular
-
-    _write(write_circular, now, record, serial=serial, path=out)
+        _write(getattr(reports, writer), now, record, serial=serial, path=out)
 
 
-@report_app.command("referral")
-@handles_errors
-def referral(record: IdArg, out: OutOption = None, serial: SerialOption = None, now: NowOption = None):
-    """问责移送函，附该问题完整的提醒、催办、督办、约谈、通报记录。"""
-    from notices.reports import write_referral
-
-    _write(write_referral, now, record, serial=serial, path=out)
+for _name, _writer, _help in (
+    ("interview", "write_interview_notice", "约谈通知书（约谈须已安排时间、地点）。"),
+    ("circular", "write_circular", "通报：通报批评逾期单位，表扬提前销号的单位，附排名表。"),
+    ("referral", "write_referral", "问责移送函，附该问题完整的提醒、催办、督办、约谈、通报记录。"),
+):
+    _record_command(_name, _writer, _help)
 
 
 @report_app.command("league")

@@ -3,6 +3,7 @@ the Excel row, the column as the file heads it, the value and the problem."""
 import pytest
 from openpyxl import load_workbook
 
+from integrations import ledger_import
 from integrations.ledger_import import ImportFailed
 from tests.ledger_import.conftest import row_counts
 from tests.samples_ledger import COLUMNS, write_sample_ledger
@@ -65,4 +66,18 @@ def test_a_failed_dry_run_reports_the_same_problems(engine, run_import, edited_l
     with pytest.raises(ImportFailed) as failed:
         run_import(edited_ledger, dry_run=True)
     assert len(failed.value.problems) == 7
+    assert row_counts(engine) == before
+
+
+def test_rows_inserted_before_a_late_bad_row_are_rolled_back(engine, run_import, tmp_path, monkeypatch):
+    """Large files are written chunk by chunk as rows pass; a bad last row still undoes them all."""
+    monkeypatch.setattr(ledger_import, "INSERT_CHUNK", 4)
+    path = write_sample_ledger(tmp_path / "台账.xlsx")
+    workbook = load_workbook(path)
+    workbook.active.cell(row=15, column=COLUMN["category"]).value = "乱收费"
+    workbook.save(path)
+    before = row_counts(engine)
+    with pytest.raises(ImportFailed) as failed:
+        run_import(path)
+    assert [(p.row_number, p.column, p.value) for p in failed.value.problems] == [(15, "问题类别", "乱收费")]
     assert row_counts(engine) == before

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
+from integrations import ledger_import
 from integrations.ledger_import import ImportFailed
 from models.history import events_of
 from models.ledger import Finding, FindingCoUnit, Milestone, Person, Unit
@@ -33,6 +34,12 @@ DEADLINES = {
 }
 
 
+@pytest.fixture(params=[ledger_import.INSERT_CHUNK, 5], ids=["one-chunk", "chunks-of-5"])
+def chunked(request, monkeypatch):
+    """Import in one bulk insert, or in several inside the one transaction (as large files are)."""
+    monkeypatch.setattr(ledger_import, "INSERT_CHUNK", request.param)
+
+
 @pytest.fixture
 def ledger(tmp_path):
     return write_sample_ledger(tmp_path / "新农合审计整改台账.xlsx")
@@ -48,7 +55,7 @@ def _unit_names(engine) -> dict[int, str]:
         return {u.id: u.name for u in session.exec(select(Unit))}
 
 
-def test_sample_ledger_imports_every_finding(engine, run_import, ledger):
+def test_sample_ledger_imports_every_finding(engine, run_import, ledger, chunked):
     report = run_import(ledger)
 
     assert report.rows == 12 and report.imported == NUMBERS
@@ -78,7 +85,7 @@ def test_amounts_are_exact_in_every_written_form(engine, run_import, ledger):
     assert findings["2-8"].amount_involved is None  # "—"
 
 
-def test_co_units_people_and_milestones(engine, run_import, ledger):
+def test_co_units_people_and_milestones(engine, run_import, ledger, chunked):
     run_import(ledger)
     findings, units = _findings(engine), _unit_names(engine)
     with Session(engine) as session:

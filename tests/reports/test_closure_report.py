@@ -107,6 +107,7 @@ def test_league_table(scenario, tmp_path):
     with snapshot_session(scenario.engine) as session:
         path = write_league_table(session, scenario.settings, REPORT_AT, path=tmp_path / "league.docx")
     header, *units, total = table_rows(Document(path).tables[0])
+    assert header[:2] == ["排名", "责任单位"]
     by_unit = {r[1]: r for r in units}
     # rank, unit, total, closed, on time, late, in progress, overdue, on-time rate, overdue rate
     assert by_unit["县财政局"][2:] == ["3", "2", "1", "1", "1", "0", "50.0%", "50.0%"]

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from flows.cli.main import app
 from models.db import transaction
-from models.ledger import Person, Unit
+from models.ledger import Unit
 from models.outbox import Notice
 from models.report_figures import snapshot_session
 from models.units import add_person, add_unit

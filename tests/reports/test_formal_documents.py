@@ -89,7 +89,7 @@ def test_issued_circular_keeps_its_number_and_commends_early_finishers(scenario,
     blame = text[text.index("通报批评"):text.index("工作要求")]
     assert "县人民医院" in blame and "整改时限2026年3月23日，逾期18天" in blame
     assert "截至2026年4月10日，列入整改台账的问题共7个" in text
-    header, *units, total = table_rows(doc.tables[-1])
+    header, *_, total = table_rows(doc.tables[-1])
     assert header[0] == "排名" and total[2] == "7"
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from docx import Document
 
 from models.db import transaction
-from models.report_figures import Scope, finding_rows, snapshot_session
+from models.report_figures import Scope, finding_rows, snapshot_session, split_measures
 from models.settings import Settings
 from models.sources import add_source
 from notices.reports import periodic_report, write_closure_report
@@ -38,3 +38,11 @@ def test_numbers_are_qualified_when_sources_share_them(engine, tmp_path):
 def test_periodic_report_on_an_empty_ledger(engine, tmp_path):
     assert periodic_report(engine, settings(engine, tmp_path), NOW) == ["台账中没有问题，本期不生成整改情况报告。"]
     assert not (tmp_path / "reports").exists()
+
+
+def test_measures_as_units_write_them_become_enumerated_items():
+    assert split_measures("一是调整资金拨付流程；二是建立配套资金预拨机制") == ("调整资金拨付流程", "建立配套资金预拨机制")
+    assert split_measures("一是调整流程，二是建立机制。") == ("调整流程", "建立机制")
+    assert split_measures("1. 清理；2. 建立\n3、公示") == ("清理", "建立", "公示")
+    assert split_measures("清理重复参保人员，建立比对机制") == ("清理重复参保人员，建立比对机制",)
+    assert split_measures(None) == ()
