@@ -212,7 +212,7 @@ def main() -> None:
                   f"({a['sweep_s']:.1f} s): {a['notices']} digest notices, at most {a['max_notices_per_route']} "
                   f"per unit and channel; dispatch sent {a['messages']} messages "
                   f"({a['wecom_messages']} to {UNITS // 5} WeCom robots: median {a['median_per_robot']:.0f}, "
-                  f"max {a['max_per_robot']} per robot — digest parts split at 4096 bytes; "
+                  f"max {a['max_per_robot']} per robot; "
                   f"{a['mails']} e-mails, max {a['max_per_mailbox']} per mailbox; {a['files']} folder files) "
                   f"in {a['seconds']:.2f} s", flush=True)
         if "B" in parts:

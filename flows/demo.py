@@ -144,7 +144,7 @@ class Demo:
                        Status.COORDINATOR_REVIEW: "王主任", Status.LEADER_APPROVAL: "刘局长"}
             for index in range(steps):
                 name = by_step[finding.status]
-                event = approve_step(session, finding, self.actor(session, name), self.at(14, 30 * index % 60),
+                event = approve_step(session, finding, self.actor(session, name), self.at(14 + index // 2, 30 * (index % 2)),
                                      shortfall_reason=shortfall if finding.status == Status.LEADER_APPROVAL else None)
                 if finding.status == Status.CLOSED:
                     self.say(f"【销号】问题 {number} 经单位负责人承诺、牵头单位审核、整改办复核、领导审批，已销号")
@@ -304,7 +304,10 @@ def run_demo(folder: Path, echo: Callable[[str], None] = print, days: int = DAYS
             for act in waiting:
                 act(demo)
             waiting.clear()
+            send_notices(demo)
         demo.end_of_day()
+    leave_documents(demo)
+    demo.end_of_day()
     engine.dispose()
     return folder
 
@@ -329,6 +332,8 @@ def prepare_folder(folder: Path) -> Path:
 
 DEMO_CONFIG = """\
 # 演示配置（rectify demo 生成）
+data_dir = "."
+
 [database]
 url = "sqlite:///rectify.db"
 
@@ -401,6 +406,53 @@ def complete_draft(draft: Path) -> None:
         if number in MASKED_AMOUNTS:
             sheet.cell(row, column["amount"]).value = float(MASKED_AMOUNTS[number])
     workbook.save(draft)
+
+
+def send_notices(demo: Demo) -> None:
+    """The dispatcher's run after the day's work: with no channel configured, into outbox/."""
+    from integrations.dispatch import dispatch_from_settings
+
+    result = dispatch_from_settings(demo.engine, demo.settings, demo.at(18))
+    if result.sent:
+        demo.say(f"【发送】{len(result.sent)} 条通知已送达（本演示未配置机器人，写入 {demo.settings.data_dir / 'outbox'}）")
+
+
+def leave_documents(demo: Demo) -> None:
+    """At the end: the Word documents, the ledger export, and the report delivered to leadership."""
+    from integrations.ledger_export import export_ledger
+    from models.escalation import list_circulars, list_interviews, list_referrals
+    from models.vocab import Status
+    from notices.reports import (
+        deliver_report, write_circular, write_closure_report, write_interview_notice, write_league_table,
+        write_referral, write_signoff_form, write_supervision_notice,
+    )
+
+    docs = demo.folder / "文书"
+    docs.mkdir(exist_ok=True)
+    settings, now = demo.settings, demo.at(18)
+    written = []
+    with transaction(demo.engine) as session:
+        report = write_closure_report(session, settings, now, source=SOURCE_DOC, path=docs / "整改情况报告.docx")
+        written.append(report)
+        written.append(write_league_table(session, settings, now, path=docs / "整改销号排名表.docx"))
+        for finding in session.exec(select(Finding).where(Finding.status == Status.CLOSED).order_by(Finding.id)):
+            written.append(write_signoff_form(session, settings, now, finding,
+                                              path=docs / f"销号审批表-{finding.number}.docx"))
+        written.append(write_supervision_notice(session, settings, now, "2-4", path=docs / "督办通知单-2-4.docx"))
+        for row in list_interviews(session, include_closed=True):
+            written.append(write_interview_notice(session, settings, now, row.interview.id,
+                                                  path=docs / f"约谈通知书-{row.unit}.docx"))
+        for number, (circular, _) in enumerate(list_circulars(session), start=1):
+            written.append(write_circular(session, settings, now, circular.id, path=docs / f"通报-{number}.docx"))
+        for referral, unit, finding in list_referrals(session, include_closed=True):
+            written.append(write_referral(session, settings, now, referral.id,
+                                          path=docs / f"问责移送函-{finding.number}.docx"))
+        deliveries = deliver_report(session, settings, now, report)
+        export_ledger(session, demo.folder / "整改台账.xlsx")
+    demo.say(f"【文书】生成公文格式 Word 文书 {len(written)} 份（{docs}）：整改情况报告、排名表、销号审批表、"
+             "督办通知单、约谈通知书、通报、问责移送函")
+    demo.say(f"【报告】整改情况报告已送达分管领导（{len(deliveries)} 条）；台账已导出：{demo.folder / '整改台账.xlsx'}")
+    send_notices(demo)
 
 
 def run_morning_jobs(demo: Demo) -> None:

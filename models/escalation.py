@@ -12,15 +12,13 @@ concurrent sweeps add to the same one instead of opening two.
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from types import SimpleNamespace
 
 from pydantic import NaiveDatetime
 from sqlalchemy import UniqueConstraint, and_, func, insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.errors import InvalidTransition, PermissionDenied, ValidationError
-# _digest and _payload_json: the bulk append below must hash exactly like append_event does.
-from models.history import GENESIS_HASH, FindingEvent, _digest, _payload_json, append_event
+from models.history import GENESIS_HASH, FindingEvent, append_event, event_values
 from models.ledger import Finding, Person, Unit
 from models.lifecycle import DECISION_ROLES, Actor
 
@@ -215,12 +213,9 @@ def append_bot_events(session: Session, now: datetime, acts: list[BotAct]) -> No
     rows = []
     for act in acts:
         seq, previous = heads.get(act.finding_id, (0, GENESIS_HASH))
-        row = {"finding_id": act.finding_id, "seq": seq + 1, "at": now.replace(microsecond=0), "actor_id": None,
-               "actor_name": BOT_NAME, "actor_role": BOT_ROLE, "action": str(act.action), "from_status": act.status,
-               "to_status": act.status, "comment": act.comment, "payload": _payload_json(act.payload),
-               "prev_hash": previous}
-        # _digest reads attributes only; building thousands of validated model objects would cost more than the rest.
-        row["hash"] = _digest(SimpleNamespace(**row))
+        row = event_values(finding_id=act.finding_id, seq=seq + 1, prev_hash=previous, at=now, actor_id=None,
+                           actor_name=BOT_NAME, actor_role=BOT_ROLE, action=str(act.action), from_status=act.status,
+                           to_status=act.status, comment=act.comment, payload=act.payload)
         heads[act.finding_id] = (row["seq"], row["hash"])
         rows.append(row)
     bulk_insert(session, FindingEvent.__table__, rows)

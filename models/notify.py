@@ -85,7 +85,7 @@ def queue_event_notice(session: Session, finding: Finding, event: FindingEvent, 
     sweep = _sweep_helpers()
     unit = session.get(Unit, finding.lead_unit_id)
     person = session.get(Person, finding.responsible_person_id) if finding.responsible_person_id else None
-    office = sweep._Office(session)
+    office = sweep.Office(session)
     today = now.date()
     item = sweep.notice_item(finding.number, finding.summary, unit.name, finding.deadline, today, kind, demand)
     context = NoticeContext(
@@ -109,7 +109,7 @@ def _coordinator_routes(session: Session, avoid_mail: bool) -> list[tuple[Route,
     """Each coordinator's e-mail (unless mail is what failed), else the folder; deduplicated."""
     sweep = _sweep_helpers()
     routes: dict[Route, Recipient] = {}
-    coordinators = sweep._Office(session).coordinators
+    coordinators = sweep.Office(session).coordinators
     for person in coordinators:
         unit = session.get(Unit, person.unit_id)
         route = Route("smtp", person.email) if person.email and not avoid_mail else Route("folder", FOLDER_TARGET)
@@ -130,7 +130,7 @@ def queue_dead_letter_alert(session: Session, notice: Notice, now: datetime) -> 
     """Alert the coordinators that `notice` is dead-lettered; returns the keys queued."""
     if notice.kind in ABOUT_NOTICES:
         return []
-    office = _sweep_helpers()._Office(session)
+    office = _sweep_helpers().Office(session)
     extra = {**_failure_row(notice), "channel": f"{notice.channel}:{notice.target}"}
     keys = []
     for route, recipient in _coordinator_routes(session, avoid_mail=notice.channel in MAIL_CHANNELS):
@@ -172,7 +172,7 @@ def failure_summary(session: Session, now: datetime) -> FailureSummary:
     result = FailureSummary(since, [_failure_row(n) for n in session.exec(query.order_by(Notice.id))])
     if not result.failures:
         return result
-    office = _sweep_helpers()._Office(session)
+    office = _sweep_helpers().Office(session)
     period = f"{cn_datetime(since)}至{cn_datetime(now)}" if since else None
     for route, recipient in _coordinator_routes(session, avoid_mail=False):
         context = NoticeContext(kind="failure_summary", recipient=recipient, office=office.name,

@@ -304,7 +304,7 @@ def notice_item(c_number: str, summary: str, unit: str, deadline: date, today: d
                       days_left=(deadline - today).days, step=kind, demand=demand)
 
 
-class _Office:
+class Office:
     """Who signs and answers for the notices: the coordinating office."""
 
     def __init__(self, session: Session):
@@ -340,7 +340,7 @@ class _Audiences:
     """Who each audience of an escalation is, and where their notices go."""
 
     def __init__(self, units: dict[int, Unit], people: dict[int, Person], heads: dict[int, Person],
-                 office: _Office, leaders: list[Person]):
+                 office: Office, leaders: list[Person]):
         self.units, self.people, self.heads, self.leaders = units, people, heads, leaders
         first_by_unit: dict[int, Person] = {}
         for person in office.coordinators:
@@ -374,7 +374,7 @@ class _Audiences:
 def _digests(session: Session, created: list[Created], heads: dict[int, Person], now: datetime,
              calendar: WorkCalendar, sweep_id: str, result: SweepResult) -> None:
     today = now.date()
-    office = _Office(session)
+    office = Office(session)
     leaders = list(session.exec(select(Person).where(Person.role == Role.LEADER, Person.active).order_by(Person.id)))
     unit_ids = {c.unit_id for c in created} | {p.unit_id for p in office.coordinators + leaders}
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(unit_ids)))}
@@ -473,7 +473,7 @@ def queue_interview_notice(session: Session, interview: Interview, findings: lis
     """The 约谈通知 to the unit (its head @mentioned), once per scheduled time."""
     unit = session.get(Unit, interview.unit_id)
     head = session.get(Person, interview.interviewee_id) if interview.interviewee_id else None
-    office = _Office(session)
+    office = Office(session)
     today = now.date()
     items = [notice_item(f.number, f.summary, unit.name, f.deadline, today, "interview", "约谈事由：逾期未整改到位")
              for f in findings]
@@ -495,7 +495,7 @@ def queue_interview_notice(session: Session, interview: Interview, findings: lis
 
 def queue_circular_notices(session: Session, circular: Circular, entries, now: datetime) -> list[str]:
     """The issued circular, to every unit named in it (one notice per route)."""
-    office = _Office(session)
+    office = Office(session)
     today = now.date()
     items = [notice_item(f.number, f.summary, unit.name, f.deadline, today, "circular", "通报批评")
              for _, unit, f in entries]

@@ -384,13 +384,13 @@ def deliver_report(session: Session, settings, now: datetime, path, title: str |
     """Queue the report to every leader (分管领导): one report_delivery notice per route, the
     .docx attached, keyed f"report:{path.name}:{channel}:{target}" (queued once however often
     this runs). The caller commits. No leader registered: nothing is queued."""
-    from models.sweep import _Office, recipient_of
+    from models.sweep import Office, recipient_of
 
     path = Path(path).resolve()
     if not path.is_file():
         raise ValidationError(f"报告文件 {path} 不存在")
     title = title or docx_title(path)
-    office = _Office(session)
+    office = Office(session)
     routes: dict = {}
     for person, unit in session.exec(select(Person, Unit).join(Unit, Unit.id == Person.unit_id)
                                      .where(Person.role == Role.LEADER, Person.active).order_by(Person.id)):
