@@ -102,7 +102,7 @@ def test_retryable_errors_wait_by_error_class_then_succeed(engine, vendors, fake
     assert all(r.claimed_by is None for r in rows.values())
     assert sorted(run(engine, v, fake_clock, NOW + timedelta(minutes=2)).sent) == [ids["wecom"], ids["feishu"], ids["smtp"]]
     assert run(engine, v, fake_clock, NOW + timedelta(minutes=11)).sent == [ids["dingtalk"]]
-    for ch, notice_id in ids.items():
+    for notice_id in ids.values():
         row = notice(engine, notice_id)
         assert (row.status, row.attempts) == (NoticeStatus.SENT, 2)
         assert [e["outcome"] for e in read_log(row)] == ["retry", "sent"]
