@@ -104,12 +104,12 @@ def generate(engine, n: int) -> None:
                              for name in (base.evidence or ("整改报告",))[:2]]
                 if amount:
                     part = (amount * Decimal("0.7")).quantize(Decimal("0.01"))
-                    recoveries += [_money(i, "追回/退回", part, at), _money(i, "归还原渠道", amount - part, at)]
+                    recoveries += [_money(i, "追回/退回基金", part, at), _money(i, "归还原渠道", amount - part, at)]
                     if i % 10 == 0:
                         recoveries.append(_money(i, "罚款", amount / 10, at))
             else:
                 if amount and status == "部分整改":
-                    recoveries.append(_money(i, "追回/退回", (amount / 2).quantize(Decimal("0.01")), REGISTERED))
+                    recoveries.append(_money(i, "追回/退回基金", (amount / 2).quantize(Decimal("0.01")), REGISTERED))
                 if i % 25 == 0:
                     extensions.append({"finding_id": i, "requested_by_id": 1, "requested_at": REGISTERED,
                                        "old_deadline": deadline - timedelta(days=30), "new_deadline": deadline,

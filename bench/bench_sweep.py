@@ -57,7 +57,8 @@ def generate(engine, total: int, due: int) -> float:
     created = NOW - timedelta(days=200)
     with engine.begin() as conn:
         conn.execute(insert(Source), [{"kind": "审计", "title": "基金专项审计（基准测试）", "created_at": created}])
-        units = [{"name": "县医保局", "kind": "行政部门", "created_at": created}]
+        # Every row names the same columns: an executemany takes its columns from the first row.
+        units = [{"name": "县医保局", "kind": "行政部门", "created_at": created, "wecom_robot": None, "email": None}]
         for i in range(UNITS):
             units.append({"name": f"责任单位{i:04d}", "kind": "定点医疗机构", "created_at": created,
                           "wecom_robot": f"robot{i}" if i % 5 == 0 else None,

@@ -261,7 +261,7 @@ STORY: dict[int, list[Callable[[Demo], None]]] = {
          lambda d: d.review("2-7")],
     27: [lambda d: d.collect("责令退回", "70600.00")],
     29: [lambda d: d.submit("3-1", "按规定加成率重新核价，退还多收费用", "已按规定作价，违规所得已退回",
-                            "退款凭证", (("追回/退回", "70600.00"),)),
+                            "退款凭证", (("追回/退回基金", "70600.00"),)),
          lambda d: d.review("3-1")],
     30: [lambda d: d.work("2-6", "已与妇幼保健部门建立住院分娩补助先行结算流程", partial=True)],
     38: [lambda d: d.submit("2-2", "严格执行诊疗项目目录，追回违规补偿", "已停止全额纳入，违规补偿已追回",

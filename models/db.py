@@ -63,6 +63,37 @@ def transaction(engine: Engine):
             yield session
 
 
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Rows with the same keys, straight to the driver in the session's
+    transaction: a COPY on PostgreSQL, which the server takes several times
+    faster than as many INSERTs; an executemany on SQLite. The columns' own
+    bind processing (fen, dates) is applied as SQLAlchemy would."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    processors = [(index, processor) for index, name in enumerate(names)
+                  if (processor := table.c[name].type.bind_processor(dialect)) is not None]
+
+    def values():
+        for row in rows:
+            listed = [row[name] for name in names]
+            for index, processor in processors:
+                listed[index] = processor(listed[index])
+            yield listed
+
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    connection = session.connection().connection.driver_connection
+    if dialect.name == "postgresql":
+        with connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for listed in values():
+                copy.write_row(listed)
+    else:
+        marks = ", ".join("?" * len(names))
+        connection.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", values())
+
+
 def _alembic_config(connection=None):
     from alembic.config import Config
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 
+from models.db import bulk_insert
 from models.calendar import WorkCalendar
 from models.deadlines import DeadlineRule, compute_deadline
 from models.errors import RectifyError, ValidationError
@@ -203,7 +204,7 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     if postgres:
         for row, finding_id in zip(rows, _reserve_ids(session, len(rows))):
             row["id"] = finding_id
-    _bulk_insert(session, Finding.__table__, rows)
+    bulk_insert(session, Finding.__table__, rows)
     ids = [row["id"] for row in rows] if postgres else _new_ids(session, items)
     co_units, milestones, recoveries, evidence, events = [], [], [], [], []
     for finding_id, p in zip(ids, items):
@@ -227,37 +228,8 @@ def insert_findings(session: Session, items: list[Prepared], actor: Actor, now: 
     for model, rows in ((FindingCoUnit, co_units), (Milestone, milestones), (Recovery, recoveries),
                         (Evidence, evidence), (FindingEvent, events)):
         if rows:
-            _bulk_insert(session, model.__table__, rows)
+            bulk_insert(session, model.__table__, rows)
     return ids
-
-
-def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
-    """Rows with the same keys, straight to the driver in the session's
-    transaction: a COPY on PostgreSQL, which the server takes several times
-    faster than as many INSERTs; an executemany on SQLite. The columns' own
-    bind processing (fen, dates) is applied as SQLAlchemy would."""
-    dialect = session.get_bind().dialect
-    names = list(rows[0])
-    processors = [(index, processor) for index, name in enumerate(names)
-                  if (processor := table.c[name].type.bind_processor(dialect)) is not None]
-
-    def values():
-        for row in rows:
-            listed = [row[name] for name in names]
-            for index, processor in processors:
-                listed[index] = processor(listed[index])
-            yield listed
-
-    quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    connection = session.connection().connection.driver_connection
-    if dialect.name == "postgresql":
-        with connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-            for listed in values():
-                copy.write_row(listed)
-    else:
-        marks = ", ".join("?" * len(names))
-        connection.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})", values())
 
 
 def _reserve_ids(session: Session, count: int) -> list[int]:

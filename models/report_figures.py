@@ -43,20 +43,13 @@ from models.lifecycle import Action
 from models.money import FEN
 from models.penalties import Measure, PenaltyAction, PenaltyCollection, PenaltyDecision
 from models.policy import step_type
-from models.vocab import ExtensionStatus, RecoveryKind, Role, Status
+from models.vocab import ExtensionStatus, RecoveryKind, Role, Status, outcome
 from notices.documents.data import (
-    FUND_RESTORING, ZERO, AmountKind, Commendation, Enforcement, FindingRow, HeadlineFigures, HistoryEvent,
+    FUND_RESTORING, ZERO, Commendation, Enforcement, FindingRow, HeadlineFigures, HistoryEvent,
     NamedUnit, Outcome, RectificationType, SignOffEvent, SignOffStep, SourceRef, UnitStats,
 )
 
-AMOUNT_KIND = {
-    RecoveryKind.RECOVERED: AmountKind.RECOVERED,
-    RecoveryKind.FINE: AmountKind.FINE,
-    RecoveryKind.LIQUIDATED_DAMAGES: AmountKind.LIQUIDATED_DAMAGES,
-    RecoveryKind.RETURNED_TO_CHANNEL: AmountKind.RETURNED_TO_SOURCE,
-    RecoveryKind.ADJUSTED: AmountKind.ADJUSTED,
-}
-RESTORING_KINDS = [str(k) for k, v in AMOUNT_KIND.items() if v in FUND_RESTORING]
+RESTORING_KINDS = [str(k) for k in FUND_RESTORING]
 
 F = Finding.__table__.c
 R = Recovery.__table__.c
@@ -199,7 +192,7 @@ def headline_figures(session: Session, scope: Scope, as_of: date) -> HeadlineFig
         .where(scope.condition())
     ).one()
     total, closed, pending, due, on_time, *types, problem, unrectified = (int(v) for v in row)
-    by_kind = {AMOUNT_KIND[RecoveryKind(kind)]: _yuan(fen) for kind, fen in session.execute(
+    by_kind = {RecoveryKind(kind): _yuan(fen) for kind, fen in session.execute(
         select(R.kind, func.sum(_fen(R.amount))).where(scope.of(R.finding_id)).group_by(R.kind))}
     _check_vocab(session, scope, total, sum(types))
     return HeadlineFigures(
@@ -242,7 +235,7 @@ def enforcement(session: Session, scope: Scope, now: datetime) -> Enforcement:
 
     Penalty decisions count by decision document (one document may record
     several measures); the amounts are those of 罚款, what 罚没 means — money
-    ordered back (责令退回) is recorded as 追回/退回 on the finding.
+    ordered back (责令退回) is recorded as 追回/退回基金 on the finding.
     """
     today = now.date()
     interviews = session.execute(select(func.count()).select_from(Interview).where(
@@ -304,11 +297,11 @@ def rows_by_id(session: Session, scope: Scope, as_of: date) -> dict[int, Finding
         .select_from(Finding.__table__.join(Source, Source.id == F.source_id)
                      .join(Category, Category.id == F.category_id).join(Unit, Unit.id == F.lead_unit_id))
         .where(condition).order_by(F.source_id, F.id)).all()
-    money: dict[int, dict[AmountKind, Decimal]] = defaultdict(dict)
+    money: dict[int, dict[RecoveryKind, Decimal]] = defaultdict(dict)
     for finding_id, kind, fen in session.execute(
             select(R.finding_id, R.kind, func.sum(_fen(R.amount))).where(scope.of(R.finding_id))
             .group_by(R.finding_id, R.kind)):
-        money[finding_id][AMOUNT_KIND[RecoveryKind(kind)]] = _yuan(fen)
+        money[finding_id][RecoveryKind(kind)] = _yuan(fen)
     co_units: dict[int, list[str]] = defaultdict(list)
     for finding_id, name in session.execute(
             select(FindingCoUnit.finding_id, Unit.name).join(Unit, Unit.id == FindingCoUnit.unit_id)
@@ -340,7 +333,7 @@ def rows_by_id(session: Session, scope: Scope, as_of: date) -> dict[int, Finding
         rows[finding_id] = FindingRow(
             number=f"{source}:{number}" if qualify else number, category=category, summary=summary,
             lead_unit=lead_unit, rectification_type=rtype, deadline=deadline,
-            outcome=Outcome(_outcome(status)), description=description or "", amount=_yuan(fen),
+            outcome=outcome(Status(status)), description=description or "", amount=_yuan(fen),
             rectified=money.get(finding_id, {}), co_units=tuple(co_units.get(finding_id, ())),
             closed_on=closed_on if closed else None, status=status, measures=split_measures(measures),
             result=(result or progress or "") if closed else (progress or result or ""),
@@ -364,12 +357,6 @@ def _chased(session: Session, scope: Scope, as_of: date) -> dict[int, list[str]]
             .order_by(Escalation.finding_id, Escalation.id)):
         chased[finding_id].append(CHASED[step])
     return chased
-
-
-def _outcome(status: str) -> str:
-    from models.vocab import outcome
-
-    return outcome(Status(status))
 
 
 def _extension_notes(request: ExtensionRequest | None, closed: bool, remarks: str | None):

@@ -32,9 +32,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from models.calendar import WorkCalendar
+from models.db import bulk_insert
 from models.escalation import (
     NEXT_CIRCULAR, BotAct, Circular, CircularEntry, CircularStatus, Escalation, Interview, InterviewItem,
-    InterviewStatus, RecordAction, Referral, ReferralStatus, append_bot_events, bulk_insert, interview_open_key,
+    InterviewStatus, RecordAction, Referral, ReferralStatus, append_bot_events, interview_open_key,
 )
 from models.history import FindingEvent
 from models.ledger import ExtensionRequest, Finding, Person, Unit

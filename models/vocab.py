@@ -38,7 +38,7 @@ class RectificationType(StrEnum):
 
 
 class RecoveryKind(StrEnum):
-    RECOVERED = "追回/退回"
+    RECOVERED = "追回/退回基金"
     FINE = "罚款"
     LIQUIDATED_DAMAGES = "违约金"
     RETURNED_TO_CHANNEL = "归还原渠道"
@@ -82,10 +82,17 @@ OPEN_WORK_STATUSES = (Status.PENDING, Status.IN_PROGRESS, Status.PARTIAL)
 REVIEW_STATUSES = (Status.SUBMITTED, Status.LEAD_REVIEW, Status.COORDINATOR_REVIEW, Status.LEADER_APPROVAL)
 
 
-def outcome(status: Status) -> str:
-    """The audit offices' three-way wording used in reports."""
+class Outcome(StrEnum):
+    """The audit offices' three-way wording used in reports; 部分整改 counts as 正在整改."""
+
+    CLOSED = "已整改"
+    IN_PROGRESS = "正在整改"
+    NOT_STARTED = "未整改"
+
+
+def outcome(status: Status) -> Outcome:
     if status == Status.CLOSED:
-        return "已整改"
+        return Outcome.CLOSED
     if status == Status.PENDING:
-        return "未整改"
-    return "正在整改"
+        return Outcome.NOT_STARTED
+    return Outcome.IN_PROGRESS

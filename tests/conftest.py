@@ -14,7 +14,8 @@ from models.db import make_engine, upgrade
 from models.schema import metadata
 
 POSTGRES_ADMIN_URL = os.environ.get("RECTIFY_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-POSTGRES_TEST_DB = os.environ.get("RECTIFY_TEST_PG_DB", "rectify_test")
+# One database per test session, so two runs on one machine never drop each other's tables.
+POSTGRES_TEST_DB = os.environ.get("RECTIFY_TEST_PG_DB", f"rectify_test_{os.getpid()}")
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
 if not SAMPLES.is_dir():
     SAMPLES = Path(os.environ.get("RECTIFY_SAMPLES", "/work/shared/samples"))
@@ -39,13 +40,23 @@ def create_postgres_database(name: str) -> str | None:
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
+def drop_postgres_databases(*names: str) -> None:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for name in names:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_urls(tmp_path_factory):
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'rectify.db'}"}
     pg = create_postgres_database(POSTGRES_TEST_DB)
     if pg:
         urls["postgresql"] = pg
-    return urls
+    yield urls
+    if pg:
+        drop_postgres_databases(POSTGRES_TEST_DB, f"{POSTGRES_TEST_DB}_empty")
 
 
 @pytest.fixture(scope="session")

@@ -197,7 +197,7 @@ def finding_evidence(
 @handles_errors
 def finding_amount(
     ref: FindingArg, who: AsOption,
-    kind: Annotated[str, typer.Option("--kind", help="追回/退回、罚款、违约金、归还原渠道、调账")],
+    kind: Annotated[str, typer.Option("--kind", help="追回/退回基金、罚款、违约金、归还原渠道、调账")],
     amount: Annotated[str, typer.Option("--amount", help="金额（元，可写“1.2万”）")],
     on: Annotated[Optional[str], typer.Option("--date", help="到账日期（默认今天）")] = None,
     note: Annotated[Optional[str], typer.Option("--note", help="备注，如缴款书号")] = None,

@@ -66,9 +66,17 @@ def _remember(value: str) -> None:
         if value in _known:
             return
         _known.add(value)
-        # Longest first so a secret containing another is masked whole.
-        alternatives = sorted(_known, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(v) for v in alternatives))
+        _pattern = None  # rebuilt on the next redact(): loading 500 channels compiles it once, not 500 times
+
+
+def _known_pattern() -> re.Pattern | None:
+    global _pattern
+    with _known_lock:
+        if _pattern is None and _known:
+            # Longest first so a secret containing another is masked whole.
+            alternatives = sorted(_known, key=len, reverse=True)
+            _pattern = re.compile("|".join(re.escape(v) for v in alternatives))
+        return _pattern
 
 
 def redact(value: Any) -> Any:
@@ -78,7 +86,7 @@ def redact(value: Any) -> Any:
     anything else is returned unchanged.
     """
     if isinstance(value, str):
-        pattern = _pattern
+        pattern = _known_pattern()
         if pattern is not None:
             value = pattern.sub(MASK, value)
         for shape, replacement in _SHAPES:

@@ -9,7 +9,7 @@ from docx.shared import Mm
 
 from notices.documents import charts
 from notices.documents.data import (
-    ZERO, AmountKind, ClosureReport, FindingRow, Outcome, RectificationType, UnitStats,
+    ZERO, RecoveryKind, ClosureReport, FindingRow, Outcome, RectificationType, UnitStats,
 )
 from notices.documents.gbt9704 import TYPE_AREA_WIDTH, OfficialDocument, landscape_width
 from notices.documents.tables import Column, build_table
@@ -101,7 +101,7 @@ def _overview(doc: OfficialDocument, report: ClosureReport) -> None:
         doc.append_block(unit_table(doc.doc, report.units, TYPE_AREA_WIDTH))
 
     kinds = "、".join(f"{k}{yuan(fig.rectified_by_kind[k])}元"
-                      for k in AmountKind if fig.rectified_by_kind.get(k))
+                      for k in RecoveryKind if fig.rectified_by_kind.get(k))
     doc.paragraph(
         f"审计（检查）指出问题资金{yuan(fig.problem_amount)}元，整改到位资金{yuan(fig.rectified_amount)}元"
         + (f"，其中{kinds}" if kinds else "")

@@ -26,34 +26,13 @@ from enum import StrEnum
 
 from models.errors import RectifyError
 from models.money import format_money, to_money
+from models.vocab import Outcome, RecoveryKind, RectificationType
 
 ZERO = Decimal("0.00")
 
 
-class Outcome(StrEnum):
-    """Outcome wording of audit offices; 部分整改 counts as 正在整改."""
-
-    CLOSED = "已整改"
-    IN_PROGRESS = "正在整改"
-    NOT_STARTED = "未整改"
-
-
-class RectificationType(StrEnum):
-    IMMEDIATE = "立行立改"
-    PHASED = "分阶段整改"
-    ONGOING = "持续整改"
-
-
-class AmountKind(StrEnum):
-    RECOVERED = "追回/退回基金"
-    FINE = "罚款"
-    LIQUIDATED_DAMAGES = "违约金"
-    RETURNED_TO_SOURCE = "归还原渠道"
-    ADJUSTED = "调账"
-
-
 # Kinds that put the problem money itself right; the others are penalties.
-FUND_RESTORING = (AmountKind.RECOVERED, AmountKind.RETURNED_TO_SOURCE, AmountKind.ADJUSTED)
+FUND_RESTORING = (RecoveryKind.RECOVERED, RecoveryKind.RETURNED_TO_CHANNEL, RecoveryKind.ADJUSTED)
 
 
 class SignOffStep(StrEnum):
@@ -74,13 +53,13 @@ def _require(value: str, what: str) -> None:
         _fail(f"{what}不能为空")
 
 
-def _money_map(values: Mapping, owner: str) -> dict[AmountKind, Decimal]:
-    result: dict[AmountKind, Decimal] = {}
+def _money_map(values: Mapping, owner: str) -> dict[RecoveryKind, Decimal]:
+    result: dict[RecoveryKind, Decimal] = {}
     for kind, amount in values.items():
         try:
-            kind = AmountKind(kind)
+            kind = RecoveryKind(kind)
         except ValueError:
-            _fail(f"{owner}：整改金额类型“{kind}”无效，应为{'、'.join(AmountKind)}之一")
+            _fail(f"{owner}：整改金额类型“{kind}”无效，应为{'、'.join(RecoveryKind)}之一")
         money = to_money(amount)
         if money < 0:
             _fail(f"{owner}：{kind}金额 {format_money(money)} 元不能为负数")
@@ -162,7 +141,7 @@ class FindingRow:
     outcome: Outcome
     description: str = ""  # 具体描述
     amount: Decimal = ZERO  # 涉及金额 (问题资金), yuan
-    rectified: Mapping[AmountKind, Decimal] = field(default_factory=dict)  # 已整改金额 by kind
+    rectified: Mapping[RecoveryKind, Decimal] = field(default_factory=dict)  # 已整改金额 by kind
     co_units: tuple[str, ...] = ()
     closed_on: date | None = None  # 销号日期
     status: str = ""  # ledger status shown in the appendix; default the outcome
@@ -239,7 +218,7 @@ class HeadlineFigures:
     closed_on_time: int  # 按期销号
     by_type: Mapping[RectificationType, int]
     problem_amount: Decimal  # 问题资金
-    rectified_by_kind: Mapping[AmountKind, Decimal]  # 整改到位资金 by kind
+    rectified_by_kind: Mapping[RecoveryKind, Decimal]  # 整改到位资金 by kind
     rectified_amount: Decimal  # 整改到位资金
     unrectified_amount: Decimal  # 未整改资金
 
@@ -285,7 +264,7 @@ class HeadlineFigures:
 def summarise(findings: Iterable[FindingRow], as_of: date) -> HeadlineFigures:
     """The headline figures of `findings` at `as_of` (for callers without SQL aggregates)."""
     findings = list(findings)
-    by_kind: dict[AmountKind, Decimal] = {}
+    by_kind: dict[RecoveryKind, Decimal] = {}
     for f in findings:
         for kind, amount in f.rectified.items():
             by_kind[kind] = by_kind.get(kind, ZERO) + amount
@@ -419,7 +398,7 @@ class ClosureReport:
             *((f"{t}问题数", fig.by_type[t], actual.by_type[t], "个") for t in RectificationType),
             ("问题资金", fig.problem_amount, actual.problem_amount, "元"),
             *((f"整改到位资金（{k}）", fig.rectified_by_kind.get(k, ZERO),
-               actual.rectified_by_kind.get(k, ZERO), "元") for k in AmountKind),
+               actual.rectified_by_kind.get(k, ZERO), "元") for k in RecoveryKind),
             ("未整改资金", fig.unrectified_amount, actual.unrectified_amount, "元"),
         )
         for what, stated, listed, unit in checks:

@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from notices.documents.data import AmountKind, SignOffForm, SignOffStep
+from notices.documents.data import RecoveryKind, SignOffForm, SignOffStep
 from notices.documents.gbt9704 import (
     FANGSONG, FORM_LABEL_STYLE, FORM_TEXT_STYLE, HEITI, OfficialDocument, add_run,
 )
@@ -46,7 +46,7 @@ def build_signoff_form(form: SignOffForm, path) -> Path:
     units = f.lead_unit + (f"（配合单位：{'、'.join(f.co_units)}）" if f.co_units else "")
     table.pair("责任单位", units, "整改时限", cn_date(f.deadline))
     table.wide("问题描述", [sentence(f.description or f.summary)])
-    kinds = "；".join(f"{k}{yuan(v)}元" for k in AmountKind if (v := f.rectified.get(k)))
+    kinds = "；".join(f"{k}{yuan(v)}元" for k in RecoveryKind if (v := f.rectified.get(k)))
     table.pair("涉及金额", f"{yuan(f.amount)}元", "已整改金额",
                f"{yuan(f.rectified_total)}元" + (f"（{kinds}）" if kinds else ""))
     table.wide("整改措施", [enumerate_cn(f.measures)])

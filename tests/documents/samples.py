@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal as D
 
 from notices.documents.data import (
-    AmountKind as K, Circular, ClosureReport, Commendation, DocHeader, Enforcement, FindingRow,
+    RecoveryKind as K, Circular, ClosureReport, Commendation, DocHeader, Enforcement, FindingRow,
     HistoryEvent, InterviewNotice, Issuer, LeagueTable, NamedUnit, Outcome as O,
     RectificationType as T, Referral, SignOffEvent, SignOffForm, SignOffStep as S, SourceRef,
     SupervisionNotice, summarise, unit_stats,
@@ -47,7 +47,7 @@ def county_findings() -> tuple[FindingRow, ...]:
                      "建立配套资金拨付进度月报制度"),
            result="2026年度市级配套资金已于3月20日全额拨付到位",
            evidence=("拨款凭证", "2026年度预算批复")),
-        _f("SJ2025-02", "基金结余过大", "统筹基金累计结余过大", MEDICAL_OFFICE, T.ONGOING,
+        _f("SJ2025-02", "基金结余过大", "统筹基金累计结余过大", MEDICAL_OFFICE, T.CONTINUOUS,
            date(2026, 12, 31), O.IN_PROGRESS, status="整改中",
            description="截至上年底统筹基金累计结余25,590,000元，超过国家规定最高结存比例，"
                        "超最高结存额10,078,000元",

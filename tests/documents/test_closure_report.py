@@ -10,7 +10,7 @@ from docx.shared import Mm
 from models.errors import RectifyError
 from notices.documents import charts
 from notices.documents.closure_report import SECTION_HEADINGS, build_closure_report
-from notices.documents.data import AmountKind, Outcome, summarise
+from notices.documents.data import RecoveryKind, Outcome, summarise
 from tests.documents import samples
 from tests.documents.helpers import body_text, paragraphs_in, table_rows
 
@@ -178,8 +178,8 @@ def test_figures_must_match_the_appendix():
     with pytest.raises(RectifyError, match="总体情况中已整改问题数为7个，汇总表合计为8个"):
         samples.county_report(figures=wrong)
     kinds = dict(figures.rectified_by_kind)
-    kinds[AmountKind.FINE] += Decimal("1.00")
-    kinds[AmountKind.RECOVERED] -= Decimal("1.00")
+    kinds[RecoveryKind.FINE] += Decimal("1.00")
+    kinds[RecoveryKind.RECOVERED] -= Decimal("1.00")
     with pytest.raises(RectifyError, match="整改到位资金（追回/退回基金）为14,620,009.00元，汇总表合计为14,620,010.00元"):
         samples.county_report(figures=dataclasses.replace(figures, rectified_by_kind=kinds))
 

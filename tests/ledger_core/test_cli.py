@@ -44,7 +44,7 @@ def test_register_and_sign_off_through_the_cli(rectify, tmp_path):
     proof = tmp_path / "退款凭证.pdf"
     proof.write_bytes(b"%PDF-1.4 refund receipt")
     assert "SHA-256" in rectify("finding", "evidence", "2-3", "--file", str(proof), "--as", "李干事")
-    assert "累计已整改 9,381.00 元" in rectify("finding", "amount", "2-3", "--kind", "追回/退回",
+    assert "累计已整改 9,381.00 元" in rectify("finding", "amount", "2-3", "--kind", "追回/退回基金",
                                               "--amount", "9381", "--as", "李干事")
     rectify("finding", "submit", "2-3", "--measures", "追回越级报销资金", "--result", "已全部追回", "--as", "李干事")
     rectify("finding", "approve", "2-3", "--as", "赵主任")

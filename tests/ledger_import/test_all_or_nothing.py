@@ -1,10 +1,14 @@
 """A ledger with mistakes imports nothing, and the report names every one:
 the Excel row, the column as the file heads it, the value and the problem."""
+import threading
+import zipfile
+
 import pytest
 from openpyxl import load_workbook
 
 from integrations import ledger_import
 from integrations.ledger_import import ImportFailed
+from models.errors import ValidationError
 from tests.ledger_import.conftest import row_counts
 from tests.samples_ledger import COLUMNS, write_sample_ledger
 
@@ -81,3 +85,25 @@ def test_rows_inserted_before_a_late_bad_row_are_rolled_back(engine, run_import,
         run_import(path)
     assert [(p.row_number, p.column, p.value) for p in failed.value.problems] == [(15, "问题类别", "乱收费")]
     assert row_counts(engine) == before
+
+
+def test_a_file_broken_halfway_imports_nothing(engine, run_import, tmp_path):
+    """Rows are parsed in a second thread; a read error there reaches the user, and no thread is left behind."""
+    whole = write_sample_ledger(tmp_path / "台账.xlsx")
+    workbook = load_workbook(whole)
+    for index in range(1, 16):  # past the rows the header search reads in the importing thread
+        workbook.active.append([f"4-{index}", None, None, "其他", f"补充问题{index}"] + [None] * 6 + ["县财政局"]
+                               + [None] * 4 + ["30日"])
+    workbook.save(whole)
+    broken = tmp_path / "台账（损坏）.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[:data.index(b'<row r="25"')] + b'<row r="25"><c r="A25" t="inlineStr"><is><t>4-'
+            target.writestr(item, data)
+    before = row_counts(engine)
+    with pytest.raises(ValidationError, match="文件“台账（损坏）.xlsx”读取失败，文件可能已损坏"):
+        run_import(broken)
+    assert row_counts(engine) == before
+    assert not [thread for thread in threading.enumerate() if thread.name == "ledger-parse"]

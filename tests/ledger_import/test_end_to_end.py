@@ -3,6 +3,7 @@ report's findings arrive as a ledger, are imported with `rectify ledger
 import`, worked through sign-off by the real people (with a return for more
 evidence and an approved extension), exported, and the history verifies."""
 import csv
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -71,7 +72,7 @@ def test_sample_audit_from_ledger_to_signed_off_export(rectify, tmp_path):
 
     # 2-3 (9,381,596 元): money recovered by kind, returned once for a missing voucher
     rectify("finding", "start", "2-3", "--as", "李干事", on="2025-09-26 14:00")
-    rectify("finding", "amount", "2-3", "--kind", "追回/退回", "--amount", "891.23万", "--as", "李干事",
+    rectify("finding", "amount", "2-3", "--kind", "追回/退回基金", "--amount", "891.23万", "--as", "李干事",
             on="2025-10-09 10:00")
     assert "累计已整改 9,381,596.00 元" in rectify("finding", "amount", "2-3", "--kind", "调账", "--amount", "469,296",
                                                   "--as", "李干事", on="2025-10-09 11:00")
@@ -105,22 +106,19 @@ def test_sample_audit_from_ledger_to_signed_off_export(rectify, tmp_path):
     rectify("ledger", "export", "导出台账.csv")
     sheet = load_workbook(tmp_path / "导出台账.xlsx").active
     header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    exported = {row[0]: dict(zip(header, row)) for row in rows}
     with (tmp_path / "导出台账.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert len(list(csv.reader(handle))) == 13
-    column = {name: header.index(name) for name in ("编号", "状态", "是否销号", "销号日期", "整改时限",
-                                                    "追回/退回金额", "调账金额")}
-    exported = {row[column["编号"]]: row for row in rows}
+        assert [row[0] for row in csv.reader(handle)] == ["编号", *exported]
     assert len(exported) == 12
 
-    def cells(number, *names):
-        return tuple(exported[number][column[name]] for name in names)
+    def closing(number):
+        row = exported[number]
+        return row["状态"], row["是否销号"], row["销号日期"] and row["销号日期"].date()
 
-    closing = ("状态", "是否销号", "销号日期")
-    assert cells("1", *closing)[:2] == ("已销号", "是") and cells("1", "销号日期")[0].date().isoformat() == "2025-09-30"
-    assert cells("2-3", *closing)[:2] == ("已销号", "是")
-    assert cells("2-3", "销号日期")[0].date().isoformat() == "2025-10-15"
-    assert cells("2-3", "追回/退回金额", "调账金额") == (8912300, 469296)
-    assert cells("2-2", "状态", "是否销号", "销号日期") == ("整改中", "否", None)
-    assert cells("2-2", "整改时限")[0].date().isoformat() == "2025-12-31"
-    open_rows = [n for n, row in exported.items() if row[column["销号日期"]] is None]
-    assert sorted(open_rows) == sorted(set(exported) - {"1", "2-3"})
+    assert closing("1") == ("已销号", "是", date(2025, 9, 30))
+    assert closing("2-3") == ("已销号", "是", date(2025, 10, 15))
+    assert (exported["2-3"]["追回/退回金额"], exported["2-3"]["调账金额"]) == (8912300, 469296)
+    assert closing("2-2") == ("整改中", "否", None)
+    assert exported["2-2"]["整改时限"].date() == date(2025, 12, 31)
+    still_open = {number for number in exported if closing(number)[2] is None}
+    assert still_open == set(exported) - {"1", "2-3"}

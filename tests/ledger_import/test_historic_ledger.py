@@ -68,17 +68,17 @@ def test_closed_rows_import_with_recoveries_per_kind(engine, world, run_import, 
     }
     assert findings["FJ-02"].amount_involved == Decimal("32180.00")
     assert recoveries == {
-        ("FJ-01", "追回/退回"): (Decimal("125000.00"), date(2024, 11, 20)),
+        ("FJ-01", "追回/退回基金"): (Decimal("125000.00"), date(2024, 11, 20)),
         ("FJ-01", "罚款"): (Decimal("250000.00"), date(2024, 11, 20)),
         ("FJ-01", "违约金"): (Decimal("12500.00"), date(2024, 11, 20)),
-        ("FJ-02", "追回/退回"): (Decimal("25000.00"), NOW.date()),
+        ("FJ-02", "追回/退回基金"): (Decimal("25000.00"), NOW.date()),
         ("FJ-03", "归还原渠道"): (Decimal("300000.00"), date(2024, 9, 27)),
         ("FJ-03", "调账"): (Decimal("100000.00"), date(2024, 9, 27)),
     }
     assert evidence == ["退款凭证", "罚没款缴款书"]
     registered = first_events["FJ-01"]
     assert registered.to_status == "已销号"
-    assert registered.data["amounts_rectified"] == {"追回/退回": "125000.00", "罚款": "250000.00", "违约金": "12500.00"}
+    assert registered.data["amounts_rectified"] == {"追回/退回基金": "125000.00", "罚款": "250000.00", "违约金": "12500.00"}
     assert checked == 4 and breaks == []
 
 

@@ -1,4 +1,4 @@
-"""The same ledger as GB18030 CSV, and export → edit → import round trips."""
+"""The same ledger as GB18030 CSV, and export → import round trips."""
 from datetime import date, timedelta
 
 import pytest

@@ -153,3 +153,8 @@ def test_strict_imports_when_every_unit_is_on_file(engine, run_import, ledger):
                      dingtalk_robot=None, feishu_robot=None, now=NOW)
     report = run_import(ledger, strict=True)
     assert report.imported == NUMBERS and report.created_units == []
+
+
+def test_sample_without_title_rows(engine, run_import, tmp_path):
+    report = run_import(write_sample_ledger(tmp_path / "台账.csv", title_rows=False), dry_run=True)
+    assert report.rows == 12 and report.imported == NUMBERS
