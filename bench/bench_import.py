@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, func, text  # noqa: E402
+from sqlalchemy import func  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 TARGET_SECONDS = 30
 TARGET_MB = 500
-PG_ADMIN_URL = os.environ.get("RECTIFY_TEST_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from bench.common import fresh_database  # noqa: E402
 PG_DATABASE = "rectify_bench"
 SOURCE = "2025年度全市医保基金专项检查"
 COORDINATOR = "王主任"
@@ -143,19 +143,6 @@ def generate(path: Path, rows: int, seed: int = 2025) -> None:
 
 # ---------------------------------------------------------------- databases
 
-def _fresh_database(backend: str, workdir: Path) -> str:
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{workdir / 'bench.db'}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{workdir / 'bench.db'}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
-    admin.dispose()
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_DATABASE}"
-
-
 def _prepare(url: str) -> None:
     """Schema, the inspection as a source, and the coordinator who imports."""
     from models.db import make_engine, upgrade
@@ -224,7 +211,7 @@ def main() -> int:
           f"Python {platform.python_version()}")
     missed = False
     for backend in (("sqlite", "postgresql") if args.backend == "both" else (args.backend,)):
-        url = _fresh_database(backend, args.workdir)
+        url = fresh_database(backend, PG_DATABASE, args.workdir)
         _prepare(url)
         load = os.getloadavg()[0]
         seconds, cpu, peak_mb, output = run_import(url, ledger, args.workdir)

@@ -23,7 +23,6 @@ ru_maxrss (interpreter, SQLAlchemy, python-docx and matplotlib included).
 """
 import argparse
 import json
-import os
 import platform
 import resource
 import statistics
@@ -43,7 +42,7 @@ REGISTERED = datetime(2026, 1, 5, 9, 0)
 UNITS = 40
 TARGET_SECONDS = 10
 TARGET_MB = 500
-PG_ADMIN = os.environ.get("RECTIFY_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from bench.common import fresh_database  # noqa: E402
 DOCUMENTS = {"issuer": "XX县医疗保障局", "doc_prefix": "X医保", "addressee": "县人民政府"}
 SIGN_OFF = (("申请销号", "单位经办人"), ("单位负责人承诺", "单位负责人"), ("牵头单位审核通过", "牵头单位审核人"),
             ("整改办复核通过", "整改办"), ("领导审批通过", "分管领导"))
@@ -138,23 +137,6 @@ def _money(finding_id, kind, amount, at) -> dict:
             "recorded_at": at}
 
 
-def database(backend: str, n: int, workdir: Path) -> str:
-    from sqlalchemy import create_engine, text
-
-    if backend == "sqlite":
-        path = workdir / f"bench_report_{n}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    name = f"rectify_bench_report_{n}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
 # ---------------------------------------------------------------- measurement
 
 def child(url: str, out: Path) -> dict:
@@ -207,7 +189,7 @@ def main() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         for backend in args.backends.split(","):
             try:
-                url = database(backend, args.findings, folder)
+                url = fresh_database(backend, f"rectify_bench_report_{args.findings}", folder)
             except Exception as exc:  # no server: report and go on with the other backend
                 print(f"  {backend}: skipped ({exc.__class__.__name__})")
                 continue

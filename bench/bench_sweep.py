@@ -20,7 +20,6 @@ deletes what it created so the next run sees the same data.
 """
 import argparse
 import json
-import os
 import resource
 import statistics
 import subprocess
@@ -34,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 4, 15, 9, 0)  # a Wednesday in an ordinary working week
 UNITS = 500
-PG_ADMIN = os.environ.get("RECTIFY_BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from bench.common import fresh_database  # noqa: E402
 
 
 # ---------------------------------------------------------------- data
@@ -186,23 +185,6 @@ def measure(url: str, mode: str) -> dict:
 
 # ---------------------------------------------------------------- driver
 
-def database(backend: str, total: int, workdir: Path) -> str:
-    from sqlalchemy import create_engine, text
-
-    if backend == "sqlite":
-        path = workdir / f"bench_{total}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    name = f"rectify_bench_{total}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100000,1000000")
@@ -223,7 +205,7 @@ def main() -> None:
     results = []
     for backend in args.backends.split(","):
         for total in (int(s) for s in args.sizes.split(",")):
-            url = database(backend, total, Path(args.workdir))
+            url = fresh_database(backend, f"rectify_bench_{total}", Path(args.workdir))
             engine = make_engine(url)
             upgrade(engine)
             seconds = generate(engine, total, args.due)
