@@ -68,12 +68,18 @@ class RenderedMessage:
     attachments: tuple[Attachment, ...] = ()
     part: int = 1
     parts: int = 1
+    # Others to @ besides the addressee: a digest sent to a unit's group names
+    # every person concerned (context.extra["mentions"]).
+    also_mention: tuple[Recipient, ...] = ()
 
     @property
     def mentions(self) -> Mentions:
-        r = self.recipient
-        one = lambda v: (v,) if v else ()  # noqa: E731
-        return Mentions(one(r.mobile), one(r.wecom_userid), one(r.dingtalk_userid), one(r.feishu_open_id))
+        people = (self.recipient, *self.also_mention)
+
+        def ids(attribute: str) -> tuple[str, ...]:
+            return tuple(dict.fromkeys(v for p in people if (v := getattr(p, attribute))))
+
+        return Mentions(ids("mobile"), ids("wecom_userid"), ids("dingtalk_userid"), ids("feishu_open_id"))
 
 
 # ---- filters -------------------------------------------------------------
@@ -265,9 +271,10 @@ def render(kind: str, fmt: str, context: NoticeContext, override_dir: str | Path
         body = _tidy(body)
         if fmt == "feishu_post":
             body = _feishu_post(subject, body)
+    others = tuple(Recipient.from_dict(m) for m in context.extra.get("mentions", ()))
     return RenderedMessage(kind=kind, fmt=fmt, subject=subject, body=body, recipient=context.recipient,
                            text=text, attachments=context.attachments if part == 1 else (),
-                           part=part, parts=parts)
+                           part=part, parts=parts, also_mention=others)
 
 
 # ---- splitting -----------------------------------------------------------

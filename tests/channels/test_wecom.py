@@ -45,6 +45,15 @@ def test_text_notice_mentions_by_mobile(fake_wecom):
     assert got.content.startswith("整改催办通知\n")
 
 
+def test_digest_mentions_everyone_it_concerns(fake_wecom):
+    ch = channel(fake_wecom, msgtype="text")
+    others = [{"name": "李干事", "unit": "县新农合办公室", "mobile": "13900000021"},
+              {"name": "赵主任", "unit": "县新农合办公室", "mobile": "13900000022"}]
+    assert ch.send(one(ch, "digest", extra={"mentions": others})).ok
+    [got] = fake_wecom.deliveries
+    assert got.payload["text"]["mentioned_mobile_list"] == ["13800000001", "13900000021", "13900000022"]
+
+
 def test_unknown_key_is_permanent(fake_wecom):
     ch = channel(fake_wecom, key="no-such-key")
     result = ch.send(one(ch))
