@@ -31,7 +31,6 @@ from models.vocab import OPEN_WORK_STATUSES, REVIEW_STATUSES, ExtensionStatus, R
 
 class Action(StrEnum):
     REGISTER = "登记"
-    UPDATE = "修改"
     START = "开始整改"
     PROGRESS = "报送进展"
     PARTIAL = "部分整改"
