@@ -351,7 +351,7 @@ def reopen(session, finding, actor: Actor, now: datetime, reason: str, rule: Dea
     new_deadline = compute_deadline(rule, calendar)
     if new_deadline <= now.date():
         raise ValidationError(f"新的整改期限 {new_deadline} 必须晚于今天（{now.date()}）")
-    _apply_rule(finding, rule, new_deadline)
+    apply_rule(finding, rule, new_deadline)
     finding.closed_on = None
     finding.submitted_by_id = None
     finding.shortfall_reason = None
@@ -362,7 +362,7 @@ def reopen(session, finding, actor: Actor, now: datetime, reason: str, rule: Dea
     })
 
 
-def _apply_rule(finding: Finding, rule: DeadlineRule, deadline: date) -> None:
+def apply_rule(finding: Finding, rule: DeadlineRule, deadline: date) -> None:
     finding.deadline = deadline
     finding.deadline_kind = rule.kind
     finding.deadline_days = rule.days
@@ -410,7 +410,7 @@ def decide_extension(session, finding, actor: Actor, now: datetime, approve: boo
     payload = {"old_deadline": request.old_deadline.isoformat(), "new_deadline": request.new_deadline.isoformat(),
                "reason": request.reason}
     if approve:
-        _apply_rule(finding, DeadlineRule.fixed(request.new_deadline), request.new_deadline)
+        apply_rule(finding, DeadlineRule.fixed(request.new_deadline), request.new_deadline)
         finding.cycle += 1
         payload["cycle"] = finding.cycle
     event = _record(session, finding, actor, now, action, comment=comment, payload=payload)

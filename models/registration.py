@@ -101,7 +101,7 @@ class Directory:
         unit = self.session.exec(select(Unit).where(Unit.name == name)).first()
         if unit is None:
             if not self.create_missing:
-                raise ValidationError(f"单位“{name}”不存在（--strict 模式不自动新建单位）")
+                raise ValidationError(f"单位“{name}”尚未登记（可用 rectify unit add 新增）")
             unit = Unit(name=name, kind=guess_unit_kind(name), created_at=self.now)
             self.session.add(unit)
             self.session.flush()
@@ -117,7 +117,7 @@ class Directory:
         person = self.session.exec(select(Person).where(Person.unit_id == unit.id, Person.name == key[1])).first()
         if person is None:
             if not self.create_missing:
-                raise ValidationError(f"{unit.name}没有名为“{key[1]}”的人员（--strict 模式不自动新建人员）")
+                raise ValidationError(f"{unit.name}没有名为“{key[1]}”的人员（可用 rectify person add 新增）")
             person = Person(name=key[1], unit_id=unit.id, role=role)
             self.session.add(person)
             self.session.flush()

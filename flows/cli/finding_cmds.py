@@ -86,6 +86,57 @@ def finding_add(
             typer.echo(f"  新建单位：{name}")
 
 
+@finding_app.command("update")
+@handles_errors
+def finding_update(
+    ref: FindingArg, who: AsOption,
+    reason: Annotated[str, typer.Option("--reason", help="更正理由（必填，记入办理记录）")],
+    summary: Annotated[Optional[str], typer.Option("--summary", help="问题摘要")] = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="问题类别")] = None,
+    lead_unit: Annotated[Optional[str], typer.Option("--lead-unit", help="牵头单位（须已登记）")] = None,
+    co_unit: Annotated[Optional[list[str]], typer.Option("--co-unit", help="配合单位，可多次指定（整体替换）")] = None,
+    audited_unit: Annotated[Optional[str], typer.Option("--audited-unit", help="被检查单位")] = None,
+    leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（牵头单位人员）")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="责任人（牵头单位人员）")] = None,
+    deadline: Annotated[Optional[str], typer.Option("--deadline", help="新的整改时限：日期、“30日”、“10个工作日”")] = None,
+    start_from: Annotated[Optional[str], typer.Option("--from", help="新期限的起算日（默认今天）")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="涉及金额（元）")] = None,
+    rectification_type: Annotated[Optional[str], typer.Option("--type", help="立行立改、分阶段整改、持续整改")] = None,
+    description: Annotated[Optional[str], typer.Option("--description", help="具体描述")] = None,
+    legal_basis: Annotated[Optional[str], typer.Option("--legal-basis", help="定性依据")] = None,
+    directive: Annotated[Optional[str], typer.Option("--directive", help="整改要求")] = None,
+    remarks: Annotated[Optional[str], typer.Option("--remarks", help="备注")] = None,
+    now: NowOption = None,
+):
+    """整改办更正登记信息或重新分派（不在审核中、未销号的问题）；每项改动的原值和新值记入办理记录。
+
+    例：rectify finding update 2-4 --lead-unit 县民政局 --person 马干事 --reason 职责调整 --as 王主任
+    """
+    from integrations.ledger_import import rule_from_text
+    from integrations.values import parse_amount
+    from models.corrections import Correction, correct_finding
+    from models.vocab import RectificationType, parse_choice
+
+    def do(app, session, finding, actor, moment):
+        anchor = parse_day(start_from, "--from") if start_from else moment.date()
+        correction = Correction(
+            summary=summary, description=description, category=category,
+            amount_involved=parse_amount(amount) if amount else None, legal_basis=legal_basis, directive=directive,
+            rectification_type=parse_choice(RectificationType, rectification_type, "整改类型") if rectification_type else None,
+            lead_unit=lead_unit, co_units=co_unit, audited_unit=audited_unit, responsible_leader=leader,
+            responsible_person=person, rule=rule_from_text(deadline, anchor) if deadline else None, remarks=remarks,
+            reason=reason,
+        )
+        event = correct_finding(session, finding, actor, moment, correction, app.calendar())
+        if event is None:
+            return f"问题 {finding.number} 的登记信息与所填内容相同，未作改动。"
+        lines = [f"已更正问题 {finding.number}："]
+        lines += [f"  {label}：{old} → {new}" for label, (old, new) in event.data["changes"].items()]
+        return "\n".join(lines)
+
+    _act(ref, who, now, do)
+
+
 @finding_app.command("list")
 @handles_errors
 def finding_list(

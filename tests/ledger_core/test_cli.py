@@ -91,3 +91,13 @@ def test_unmigrated_database_is_refused(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["finding", "list"], env={"RECTIFY_DATABASE_URL": f"sqlite:///{tmp_path}/new.db"})
     assert result.exit_code == 1 and "rectify db upgrade" in result.output
+
+
+def test_coordinator_reassigns_a_finding(rectify):
+    output = rectify("finding", "update", "2-3", "--lead-unit", "县财政局", "--deadline", "2025-11-30",
+                     "--reason", "职责调整", "--as", "王主任")
+    assert "牵头单位：县新农合办公室 → 县财政局" in output and "整改时限：2025-10-15 → 2025-11-30" in output
+    assert "配合单位：县财政局 → 无" in output  # the new lead is no longer its own co-unit
+    assert "仅限整改办" in rectify("finding", "update", "2-3", "--summary", "x", "--reason", "y", "--as", "李干事",
+                                   ok=False)
+    assert "更正登记信息" in rectify("finding", "history", "2-3")

@@ -142,7 +142,7 @@ def test_strict_refuses_units_not_on_file(engine, run_import, ledger):
         (10, "配合单位", "县卫生局"), (12, "配合单位", "县卫生局"), (13, "责任单位", "县卫生局"),
         (14, "配合单位", "县卫生局、县物价局"), (15, "被审计单位", "康驿镇卫生院"),
     }
-    assert "单位“县卫生局”不存在（--strict 模式不自动新建单位）" in str(failed.value)
+    assert "单位“县卫生局”尚未登记" in str(failed.value)
     assert row_counts(engine) == before
 
 
