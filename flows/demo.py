@@ -15,6 +15,7 @@ folder, for a person to open.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -96,6 +97,7 @@ class Demo:
                 self.echo(line)
         self.lines.clear()
 
+    @cached_property
     def calendar(self):
         from models.calendar import WorkCalendar
 
@@ -177,7 +179,7 @@ class Demo:
         with transaction(self.engine) as session:
             for row in list_interviews(session):
                 if row.interview.scheduled_at is None:
-                    at = datetime.combine(self.calendar().add_workdays(self.now.date(), 3), datetime.min.time()).replace(hour=15)
+                    at = datetime.combine(self.calendar.add_workdays(self.now.date(), 3), datetime.min.time()).replace(hour=15)
                     schedule_interview(session, row.interview.id, self.actor(session, "王主任"), self.at(11),
                                        at=at, place="县医疗保障局三楼会议室", interviewer="刘局长")
                     self.say(f"【约谈】整改办安排约谈 {row.unit} {row.interviewee or '主要负责人'}："
@@ -297,7 +299,7 @@ def run_demo(folder: Path, echo: Callable[[str], None] = print, days: int = DAYS
     for day in range(1, days + 1):
         demo.now = START + timedelta(days=day)
         waiting += STORY.get(day, [])
-        if demo.calendar().is_workday(demo.now.date()):
+        if demo.calendar.is_workday(demo.now.date()):
             run_morning_jobs(demo)
             for act in STANDING + (WEEKLY if demo.now.weekday() == 4 else ()):
                 act(demo)
@@ -375,7 +377,7 @@ def register(demo: Demo) -> None:
     draft = write_draft(proposal, demo.folder / "台账草稿.xlsx")
     complete_draft(draft)
     imported = import_ledger(demo.engine, draft, ImportOptions(source=SOURCE_DOC, actor="王主任", now=demo.now),
-                             demo.calendar())
+                             demo.calendar)
     demo.say(f"【登记】整改办王主任从审计报告识别问题 {len(report.findings)} 条，补全牵头单位、整改时限后"
              f"导入台账 {len(imported.imported)} 条（草稿：台账草稿.xlsx）")
     with Session(demo.engine) as session:
@@ -461,7 +463,7 @@ def run_morning_jobs(demo: Demo) -> None:
     from models.sweep import run_sweep
 
     with transaction(demo.engine) as session:
-        result = run_sweep(session, demo.at(9), policy_from_settings(demo.settings), demo.calendar())
+        result = run_sweep(session, demo.at(9), policy_from_settings(demo.settings), demo.calendar)
     for created in result.created:
         days = (demo.now.date() - created.deadline).days
         when = f"逾期 {days} 天" if days > 0 else ("今日到期" if days == 0 else f"距期限 {-days} 天")

@@ -20,7 +20,7 @@ ADVISORY_KEY = 0x52454354  # "RECT": one key per database is enough
 
 
 class SchedulerAlreadyRunning(RectifyError):
-    pass
+    """Another `rectify run` holds this database's lock."""
 
 
 class SchedulerLock:

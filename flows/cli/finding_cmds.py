@@ -10,6 +10,16 @@ finding_app = typer.Typer(help="整改问题：登记、查看、办理（进展
 
 FindingArg = Annotated[str, typer.Argument(help="问题编号（如 2-3），多个来源重号时写“文号:编号”，或 #内部编号")]
 CommentOption = Annotated[Optional[str], typer.Option("--comment", help="意见或说明")]
+# Ledger fields that `finding add` and `finding update` both take.
+FromOption = Annotated[Optional[str], typer.Option("--from", help="期限起算日（默认今天）")]
+CoUnitOption = Annotated[Optional[list[str]], typer.Option("--co-unit", help="配合单位，可多次指定（更正时整体替换）")]
+AuditedUnitOption = Annotated[Optional[str], typer.Option("--audited-unit", help="被检查单位（如定点医疗机构）")]
+AmountOption = Annotated[Optional[str], typer.Option("--amount", help="涉及金额（元，可写“7.11万”）")]
+DescriptionOption = Annotated[Optional[str], typer.Option("--description", help="具体描述")]
+LegalBasisOption = Annotated[Optional[str], typer.Option("--legal-basis", help="定性依据")]
+DirectiveOption = Annotated[Optional[str], typer.Option("--directive", help="整改要求/处理决定")]
+LeaderOption = Annotated[Optional[str], typer.Option("--leader", help="责任领导（牵头单位负责人）")]
+PersonOption = Annotated[Optional[str], typer.Option("--person", help="责任人（牵头单位经办人）")]
 
 
 def _act(ref: str, who: str, now: str | None, do):
@@ -37,16 +47,16 @@ def finding_add(
     lead_unit: Annotated[str, typer.Option("--lead-unit", help="牵头单位")],
     deadline: Annotated[str, typer.Option("--deadline", help="整改时限：日期（2026-06-30）、“30日”、“10个工作日”或“立行立改”")],
     who: AsOption,
-    start_from: Annotated[Optional[str], typer.Option("--from", help="期限起算日（默认今天）")] = None,
-    co_unit: Annotated[Optional[list[str]], typer.Option("--co-unit", help="配合单位，可多次指定")] = None,
-    audited_unit: Annotated[Optional[str], typer.Option("--audited-unit", help="被检查单位（如定点医疗机构）")] = None,
-    amount: Annotated[Optional[str], typer.Option("--amount", help="涉及金额（元，可写“7.11万”）")] = None,
-    description: Annotated[Optional[str], typer.Option("--description", help="具体描述")] = None,
-    legal_basis: Annotated[Optional[str], typer.Option("--legal-basis", help="定性依据")] = None,
-    directive: Annotated[Optional[str], typer.Option("--directive", help="整改要求/处理决定")] = None,
+    start_from: FromOption = None,
+    co_unit: CoUnitOption = None,
+    audited_unit: AuditedUnitOption = None,
+    amount: AmountOption = None,
+    description: DescriptionOption = None,
+    legal_basis: LegalBasisOption = None,
+    directive: DirectiveOption = None,
     rectification_type: Annotated[str, typer.Option("--type", help="立行立改、分阶段整改、持续整改")] = "分阶段整改",
-    leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（牵头单位负责人）")] = None,
-    person: Annotated[Optional[str], typer.Option("--person", help="责任人（牵头单位经办人）")] = None,
+    leader: LeaderOption = None,
+    person: PersonOption = None,
     measures: Annotated[Optional[str], typer.Option("--measures", help="整改措施")] = None,
     now: NowOption = None,
 ):
@@ -94,17 +104,17 @@ def finding_update(
     summary: Annotated[Optional[str], typer.Option("--summary", help="问题摘要")] = None,
     category: Annotated[Optional[str], typer.Option("--category", help="问题类别")] = None,
     lead_unit: Annotated[Optional[str], typer.Option("--lead-unit", help="牵头单位（须已登记）")] = None,
-    co_unit: Annotated[Optional[list[str]], typer.Option("--co-unit", help="配合单位，可多次指定（整体替换）")] = None,
-    audited_unit: Annotated[Optional[str], typer.Option("--audited-unit", help="被检查单位")] = None,
-    leader: Annotated[Optional[str], typer.Option("--leader", help="责任领导（牵头单位人员）")] = None,
-    person: Annotated[Optional[str], typer.Option("--person", help="责任人（牵头单位人员）")] = None,
+    co_unit: CoUnitOption = None,
+    audited_unit: AuditedUnitOption = None,
+    leader: LeaderOption = None,
+    person: PersonOption = None,
     deadline: Annotated[Optional[str], typer.Option("--deadline", help="新的整改时限：日期、“30日”、“10个工作日”")] = None,
-    start_from: Annotated[Optional[str], typer.Option("--from", help="新期限的起算日（默认今天）")] = None,
-    amount: Annotated[Optional[str], typer.Option("--amount", help="涉及金额（元）")] = None,
+    start_from: FromOption = None,
+    amount: AmountOption = None,
     rectification_type: Annotated[Optional[str], typer.Option("--type", help="立行立改、分阶段整改、持续整改")] = None,
-    description: Annotated[Optional[str], typer.Option("--description", help="具体描述")] = None,
-    legal_basis: Annotated[Optional[str], typer.Option("--legal-basis", help="定性依据")] = None,
-    directive: Annotated[Optional[str], typer.Option("--directive", help="整改要求")] = None,
+    description: DescriptionOption = None,
+    legal_basis: LegalBasisOption = None,
+    directive: DirectiveOption = None,
     remarks: Annotated[Optional[str], typer.Option("--remarks", help="备注")] = None,
     now: NowOption = None,
 ):

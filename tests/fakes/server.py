@@ -4,6 +4,7 @@ clock, and deterministic fault injection."""
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 import random
 import threading
 import time
@@ -101,7 +102,7 @@ def json_response(data: dict, status: int = 200, headers: dict | None = None) ->
                     content_type="application/json; charset=utf-8")
 
 
-class FakeVendorServer:
+class FakeVendorServer(ABC):
     vendor = "fake"
     rules: tuple = ()  # vendor limits, (n, seconds)
 
@@ -175,11 +176,13 @@ class FakeVendorServer:
     def admit(self, robot: str) -> bool:
         return self.window is None or self.window.admit(robot)
 
-    def handle(self, request: Request) -> Response:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def handle(self, request: Request) -> Response:
+        """The vendor's answer to one request (each fake implements its API)."""
 
-    def rate_limited(self) -> Response:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def rate_limited(self) -> Response:
+        """The vendor's reply when a robot is over its rate limit."""
 
     def reply(self, request: Request, what: str, data: dict, status: int = 200, headers=None) -> Response:
         self.record(what, request)
